@@ -1,0 +1,1 @@
+"""One module per ``dj`` command; each defines ``register(group)``."""

@@ -1,0 +1,67 @@
+"""File adapter, reading side: a workbook on disk → ``model.Book``.
+
+``read_book`` checks the package (S001), reads the sheets it knows into
+grids with python-calamine, and turns each grid into typed tables. The live
+Excel adapter builds grids from xlwings ranges and calls ``book_from_grids``,
+so both adapters share everything after the grid.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import normalize as nz
+from ..errors import UnreadableFile
+from ..model import Book, KVTable
+from ..schema import READ_SHEETS, SheetKind
+from .grid import ENGINES, Grid
+from .package import DEFAULT_MAX_BYTES, check_package, error_cells
+from .tables import empty_table, grid_to_kv, grid_to_table
+
+__all__ = ["read_book", "book_from_grids", "match_sheet_names", "DEFAULT_MAX_BYTES"]
+
+
+def match_sheet_names(found: list[str]) -> dict[str, str]:
+    """Schema sheet key → sheet name as found (names matched after trimming and width folding)."""
+    by_folded = {nz.fold_header(s.name): s.key for s in READ_SHEETS}
+    out: dict[str, str] = {}
+    for name in found:
+        key = by_folded.get(nz.fold_header(name))
+        if key and key not in out:
+            out[key] = name
+    return out
+
+
+def book_from_grids(sheet_names: list[str], grids: dict[str, Grid], path: Path | None = None) -> Book:
+    """Typed tables from grids of the sheets that ``match_sheet_names`` picked."""
+    wanted = match_sheet_names(sheet_names)
+    book = Book(path=path, sheet_names=list(sheet_names))
+    for spec in READ_SHEETS:
+        name = wanted.get(spec.key)
+        grid = grids.get(name) if name else None
+        if spec.kind is SheetKind.KV:
+            book.kv[spec.key] = grid_to_kv(spec, grid) if grid is not None else KVTable(spec=spec)
+        else:
+            book.tables[spec.key] = grid_to_table(spec, grid) if grid is not None else empty_table(spec)
+    return book
+
+
+def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int = DEFAULT_MAX_BYTES) -> Book:
+    """Read a workbook into plain typed tables; raise ``UnreadableFile`` (S001)
+    with a Chinese message for anything that is not a healthy .xlsx/.xlsm."""
+    path = Path(path)
+    package = check_package(path, max_bytes=max_bytes)
+    wanted = match_sheet_names(package.sheet_names)
+    names = list(wanted.values())
+    try:
+        grids = ENGINES[engine](path, names)
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # the parsers raise their own types for damaged parts
+        raise UnreadableFile(
+            f"文件「{path.name}」内容损坏，无法读取（{type(exc).__name__}）；请用 Excel 打开修复后另存为 .xlsx，"
+            "或请对方重新发送。") from exc
+    parts = dict(package.sheets)
+    for name, grid in grids.items():
+        grid.errors.update(error_cells(path, parts.get(name, "")))
+    return book_from_grids(package.sheet_names, grids, path=path)

@@ -1,0 +1,186 @@
+"""Checks on the .xlsx package before anything parses it (S001).
+
+A workbook arrives by email from anyone, so the file is checked cheaply
+before a parser sees it: size on disk, what kind of file it is (zip,
+legacy .xls, an encrypted OOXML container), the zip's health, the total
+uncompressed size (zip bombs), and XML parts that declare a DTD (entity
+bombs: OOXML never needs one). Only then is it handed to a reader.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+
+from ..errors import UnreadableFile
+
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # on disk
+DEFAULT_MAX_UNZIPPED = 1024 * 1024 * 1024  # all parts together, uncompressed
+MAX_RATIO = 200  # uncompressed ÷ compressed for one large part
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@dataclass(frozen=True)
+class Package:
+    """What the checks learned: sheet names in order and their XML part paths."""
+
+    path: Path
+    sheets: tuple[tuple[str, str], ...]  # (sheet name, part path inside the zip)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [name for name, _ in self.sheets]
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB"
+
+
+def check_package(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_unzipped: int = DEFAULT_MAX_UNZIPPED) -> Package:
+    """Raise ``UnreadableFile`` with a Chinese message unless ``path`` looks
+    like a healthy .xlsx/.xlsm that is safe to parse."""
+    name = path.name
+    if not path.exists():
+        raise UnreadableFile(f"找不到文件「{path}」；请检查文件名和路径。")
+    if path.is_dir():
+        raise UnreadableFile(f"「{path}」是文件夹，不是工作簿。")
+    suffix = path.suffix.lower()
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise UnreadableFile(
+            f"文件「{name}」有 {_mb(size)}，超过上限 {_mb(max_bytes)}；请删去无关的工作表或图片后再试，"
+            "或拆分成几个文件。")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_MAGIC):
+        if _is_encrypted_ooxml(path):
+            raise UnreadableFile(
+                f"文件「{name}」设置了打开密码，无法读取；请在 Excel 中打开后依次点「文件→信息→保护工作簿→用密码进行加密」，"
+                "清空密码并保存，再试。")
+        raise UnreadableFile(
+            f"文件「{name}」是旧版 Excel 97-2003 格式（.xls），无法读取；请在 Excel 或 WPS 中打开，"
+            "「另存为」Excel 工作簿（.xlsx）后再试。")
+    if suffix == ".xls":
+        raise UnreadableFile(f"文件「{name}」不是可读取的 .xls 文件；请另存为 .xlsx 后再试。")
+    if suffix in (".csv", ".txt", ".et", ".ods", ".numbers"):
+        raise UnreadableFile(f"文件「{name}」不是 Excel 工作簿；请在 Excel 或 WPS 中打开并「另存为」.xlsx 后再试。")
+    if not head.startswith(ZIP_MAGIC):
+        raise UnreadableFile(
+            f"文件「{name}」不是 Excel 工作簿（.xlsx / .xlsm），或已经损坏；请确认附件完整，"
+            "必要时请对方重新发送。")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
+                raise UnreadableFile(f"文件「{name}」不是 Excel 工作簿（缺少 workbook.xml）；请另存为 .xlsx 后再试。")
+            _check_sizes(name, infos, max_unzipped)
+            _check_no_dtd(name, zf, infos)
+            sheets = _sheet_parts(zf)
+    except UnreadableFile:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError) as exc:
+        raise UnreadableFile(
+            f"文件「{name}」已损坏，无法读取（{type(exc).__name__}）；请用 Excel 打开修复后另存，或请对方重新发送。"
+        ) from exc
+    except SafeET.ParseError as exc:
+        raise UnreadableFile(f"文件「{name}」内部结构损坏，无法读取；请用 Excel 打开修复后另存。") from exc
+    if not sheets:
+        raise UnreadableFile(f"文件「{name}」中没有工作表；请使用党建助手模板填写。")
+    return Package(path=path, sheets=tuple(sheets))
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
+    except OSError:
+        return False
+
+
+def _check_sizes(name: str, infos: list[zipfile.ZipInfo], max_unzipped: int) -> None:
+    total = sum(i.file_size for i in infos)
+    if total > max_unzipped:
+        raise UnreadableFile(
+            f"文件「{name}」解压后超过 {_mb(max_unzipped)}（{_mb(total)}），可能已损坏或不安全，已拒绝读取；"
+            "请检查文件来源。")
+    for i in infos:
+        if i.file_size > 50 * 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise UnreadableFile(
+                f"文件「{name}」中的「{i.filename}」压缩比异常（{_mb(i.file_size)}），可能是恶意文件，已拒绝读取。")
+
+
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _check_no_dtd(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """OOXML parts never declare a DTD; one that does is an entity bomb or an attack."""
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as fh:
+            head = fh.read(4096)
+        body_start = head.find(b"<", head.find(b"?>") + 2 if b"?>" in head else 0)
+        prolog = head[: max(body_start, 0) + 512]
+        if _DTD.search(prolog):
+            raise UnreadableFile(
+                f"文件「{name}」中的「{info.filename}」含有不安全的 XML 声明（DTD/实体），已拒绝读取；请检查文件来源。")
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """Sheet names in workbook order with the paths of their XML parts."""
+    wb_path = "xl/workbook.xml"
+    rels_path = "xl/_rels/workbook.xml.rels"
+    wb = SafeET.fromstring(zf.read(wb_path))
+    rels = SafeET.fromstring(zf.read(rels_path)) if rels_path in zf.namelist() else None
+    targets: dict[str, str] = {}
+    if rels is not None:
+        for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                part = target.lstrip("/")
+            else:
+                part = posixpath.normpath(posixpath.join("xl", target))
+            targets[rel.get("Id", "")] = part
+    out: list[tuple[str, str]] = []
+    sheets = wb.find(f"{_NS_MAIN}sheets")
+    for sh in (sheets if sheets is not None else []):
+        rid = sh.get(f"{_NS_REL}id", "")
+        out.append((sh.get("name", ""), targets.get(rid, "")))
+    return out
+
+
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>')
+
+
+def error_cells(path: Path, part: str) -> dict[tuple[int, int], str]:
+    """Cells holding Excel error values (#REF!, #N/A…) in one sheet part,
+    as {(row0, col0): text}. Readers such as calamine turn them into blanks,
+    so they are found in the XML; the cost is one unzip of the sheet."""
+    from .grid import col_index
+
+    with zipfile.ZipFile(path) as zf:
+        try:
+            data = zf.read(part)
+        except KeyError:
+            return {}
+    if b't="e"' not in data:
+        return {}
+    found: dict[tuple[int, int], str] = {}
+    for m in _ERROR_CELL.finditer(data):
+        found[(int(m.group(2)) - 1, col_index(m.group(1).decode()))] = m.group(3).decode("utf-8", "replace")
+    return found
