@@ -108,7 +108,7 @@ def _is_encrypted_ooxml(path: Path) -> bool:
     try:
         with olefile.OleFileIO(str(path)) as ole:
             return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
-    except OSError:
+    except Exception:  # a damaged OLE container: treated as a legacy file below
         return False
 
 
@@ -133,10 +133,8 @@ def _check_no_dtd(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) 
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
         with zf.open(info) as fh:
-            head = fh.read(4096)
-        body_start = head.find(b"<", head.find(b"?>") + 2 if b"?>" in head else 0)
-        prolog = head[: max(body_start, 0) + 512]
-        if _DTD.search(prolog):
+            head = fh.read(4096)  # a DTD can only stand before the root element
+        if _DTD.search(head):
             raise UnreadableFile(
                 f"文件「{name}」中的「{info.filename}」含有不安全的 XML 声明（DTD/实体），已拒绝读取；请检查文件来源。")
 

@@ -90,7 +90,7 @@ def _fill_merged(grid: Grid, first_data_row: int) -> list[str]:
     """Give every cell of a merged range inside the data area the range's
     top-left value (S007 says the top-left value is used); return the ranges."""
     found = []
-    for r0, c0, r1, c1 in grid.merged:
+    for r0, c0, r1, c1 in sorted(grid.merged):
         if r1 < first_data_row:
             continue
         found.append(range_ref(r0, c0, r1, c1))
