@@ -125,14 +125,33 @@ def _parser(col: Column) -> Callable[[Any], Any]:
     return nz.parse_text
 
 
+def _blank(v: Any) -> bool:
+    return v is None or (v.__class__ is str and not v.strip()) or (v.__class__ is float and v != v)
+
+
+def _column(rows: list[list[Any]], ci: int) -> list[Any]:
+    return [row[ci] if ci < len(row) else None for row in rows]
+
+
 def parse_column(col: Column, raw: list[Any]) -> tuple[list[Any], list[bool]]:
-    """Typed values (blank → column default; unreadable → None) and the bad flags."""
+    """Typed values (blank → column default; unreadable → None) and the bad flags.
+
+    Columns repeat their values (list values, IDs, dates), so each distinct
+    value is parsed once.
+    """
     parse = _parser(col)
+    default = col.default
+    cache: dict[Any, Any] = {}
     values: list[Any] = []
     bad: list[bool] = []
-    default = col.default
     for v in raw:
-        p = parse(v)
+        key = (v.__class__, v)  # 1.0 and True are equal keys otherwise
+        try:
+            p = cache[key]
+        except KeyError:
+            p = cache[key] = parse(v)
+        except TypeError:  # unhashable: parse directly
+            p = parse(v)
         if p is nz.INVALID:
             values.append(None)
             bad.append(True)
@@ -169,41 +188,42 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     matched, extras, dupes = match_columns(spec, header)
     merged = _fill_merged(grid, hr + 1)
 
-    schema_cols = list(matched.items())
-    rows_idx: list[int] = []
-    raw_cols: dict[str, list[Any]] = {k: [] for k, _ in schema_cols}
-    extra_cols: dict[str, list[Any]] = {h: [] for h in extras}
-    err_cols: dict[str, list[bool]] = {k: [] for k, _ in schema_cols}
-    positions = [ci for _, ci in schema_cols]
-    keys = [k for k, _ in schema_cols]
-    grid_errors = grid.errors
-    for r in range(hr + 1, len(grid.rows)):
-        row = grid.rows[r]
-        n = len(row)
-        vals = [row[ci] if ci < n else None for ci in positions]
-        if all(nz.is_blank(v) for v in vals) and not any((r, ci) in grid_errors for ci in positions):
-            continue
-        rows_idx.append(r + 1)
-        for k, ci, v in zip(keys, positions, vals):
-            is_err = (r, ci) in grid_errors or nz.is_excel_error(v)
-            if is_err and v is None:
-                v = grid_errors.get((r, ci))
-            raw_cols[k].append(None if nz.is_blank(v) else v)
-            err_cols[k].append(is_err)
-        for h, ci in extras.items():
-            extra_cols[h].append(row[ci] if ci < n else None)
+    body = grid.rows[hr + 1:]
+    first = hr + 1  # 0-based grid row of body[0]
+    raw_cols = {k: _column(body, ci) for k, ci in matched.items()}
+    extra_cols = {h: _column(body, ci) for h, ci in extras.items()}
 
-    idx = pd.Index(rows_idx, dtype="int64", name="row")
+    # Excel error values: reported by the engine (blanked cells) or kept as text.
+    err_cols: dict[str, list[bool]] = {}
+    for k, ci in matched.items():
+        values = raw_cols[k]
+        flags = [v.__class__ is str and v[:1] == "#" and nz.is_excel_error(v) for v in values]
+        for (r, c), text in grid.errors.items():
+            if c == ci and r >= first:
+                flags[r - first] = True
+                values[r - first] = text
+        err_cols[k] = flags
+
+    # A row is blank when every schema column is empty (extra columns do not count).
+    keep = [False] * len(body)
+    for k, values in raw_cols.items():
+        for i, v in enumerate(values):
+            if not keep[i] and not _blank(v):
+                keep[i] = True
+    rows = [i for i, kept in enumerate(keep) if kept]
+    idx = pd.Index([first + i + 1 for i in rows], dtype="int64", name="row")
+
+    def pick(values: list[Any]) -> list[Any]:
+        return [values[i] for i in rows]
+
+    raw_cols = {k: [None if _blank(v) else v for v in pick(vs)] for k, vs in raw_cols.items()}
+    err_cols = {k: pick(vs) for k, vs in err_cols.items()}
+    extra_cols = {h: pick(vs) for h, vs in extra_cols.items()}
     typed: dict[str, list[Any]] = {}
     bad: dict[str, list[bool]] = {}
-    for k in keys:
-        col = spec.column(k)
-        raw = raw_cols[k]
-        errs = err_cols[k]
-        cleaned = [None if e else v for v, e in zip(raw, errs)]
-        values, flags = parse_column(col, cleaned)
-        typed[k] = values
-        bad[k] = flags
+    for k in raw_cols:
+        cleaned = [None if e else v for v, e in zip(raw_cols[k], err_cols[k])]
+        typed[k], bad[k] = parse_column(spec.column(k), cleaned)
 
     t = SheetTable(spec=spec, found=True, name=grid.name, header_row=hr + 1)
     t.columns = {k: col_letter(ci) for k, ci in matched.items()}
