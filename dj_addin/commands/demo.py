@@ -1,0 +1,189 @@
+"""``dj demo [--out DIR] [--seed N] [--year YYYY] [--as-of DATE] [--json]``:
+write a sample university (``dj_addin.demo``) and say what was written.
+
+The run is a pipeline: generate, write, then the steps in ``BOOK_STEPS``
+(run once per written workbook, e.g. validate / roll up / score, each adding
+one column to the summary table) and ``RUN_STEPS`` (run once for the whole
+demo, e.g. 汇总 up two levels, each printing a few lines). Both lists are
+empty for now; a later step is added by appending to them, without touching
+generation or printing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .. import demo
+from ..errors import UsageError
+from ._common import as_of_option, json_option, parse_as_of, print_json
+
+DEFAULT_OUT = Path("dj_demo")
+
+
+@dataclass
+class DemoRun:
+    """Everything a post-processing step may need, and what the steps add."""
+
+    university: demo.University
+    out_dir: Path
+    written: list[demo.WrittenBook]
+    seconds: dict[str, float] = field(default_factory=dict)  # phase → seconds
+    notes: dict[Path, dict[str, str]] = field(default_factory=dict)  # workbook → step title → cell text
+    lines: list[str] = field(default_factory=list)  # printed after the table by run steps
+
+
+# A step for one written workbook: returns a short text for its column of the table.
+BookStep = Callable[[demo.WrittenBook, DemoRun], str]
+# A step for the whole demo: returns lines to print.
+RunStep = Callable[[DemoRun], list[str]]
+
+BOOK_STEPS: list[tuple[str, BookStep]] = []  # (column title, step)
+RUN_STEPS: list[tuple[str, RunStep]] = []  # (title, step)
+
+
+def resolve_period(year: int | None, as_of: dt.date | None, today: dt.date | None = None) -> tuple[int, dt.date]:
+    """考核年度 and as-of date: the current year and today by default; the
+    as-of date is capped at the year's last day and may not precede it."""
+    today = today or dt.date.today()
+    if year is None:
+        year = as_of.year if as_of is not None else today.year
+    if not 2000 <= year <= 2100:
+        raise UsageError(f"--year 的值 {year} 不是有效的考核年度；请写四位年份，如 {today.year}。")
+    if as_of is None:
+        as_of = min(today, dt.date(year, 12, 31))
+        if as_of < dt.date(year, 1, 1):  # a future year: show the whole year
+            as_of = dt.date(year, 12, 31)
+    as_of = min(as_of, dt.date(year, 12, 31))
+    if as_of < dt.date(year, 1, 1):
+        raise UsageError(f"统计截止日期 {as_of.isoformat()} 早于考核年度 {year} 年；请改用 {year} 年内的日期。")
+    return year, as_of
+
+
+def run_demo(out_dir: Path, seed: int = demo.DEFAULT_SEED, year: int | None = None,
+             as_of: dt.date | None = None,
+             progress: Callable[[demo.UnitBook], None] | None = None) -> DemoRun:
+    """Generate, write and post-process the sample university under ``out_dir``."""
+    year, as_of = resolve_period(year, as_of)
+    started = time.perf_counter()
+    uni = demo.generate_university(seed, year, as_of)
+    generated = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = demo.write_university(uni, out_dir, progress=progress)
+    run = DemoRun(uni, out_dir, written,
+                  seconds={"generate": generated - started, "write": time.perf_counter() - generated})
+    for title, step in BOOK_STEPS:
+        t0 = time.perf_counter()
+        for wb in written:
+            run.notes.setdefault(wb.path, {})[title] = step(wb, run)
+        run.seconds[title] = time.perf_counter() - t0
+    for title, run_step in RUN_STEPS:
+        t0 = time.perf_counter()
+        run.lines += run_step(run)
+        run.seconds[title] = time.perf_counter() - t0
+    return run
+
+
+def stray_workbooks(run: DemoRun) -> list[Path]:
+    """Workbooks in the output folder that this run did not write (an older demo
+    with another seed, or the user's own files): left alone, but worth a word."""
+    ours = {wb.path.resolve() for wb in run.written}
+    return sorted(p for p in run.out_dir.rglob("*.xlsx") if p.resolve() not in ours and not p.name.startswith("~$"))
+
+
+def run_as_json(run: DemoRun) -> dict:
+    uni = run.university
+    return {
+        "out": str(run.out_dir), "seed": uni.seed, "year": uni.year, "as_of": uni.as_of.isoformat(),
+        "university": uni.name,
+        "units": [{"unit_code": wb.book.code, "unit_name": wb.book.name, "unit_level": wb.book.level,
+                   "file": str(wb.path), "members": wb.book.count("roster"), "targets": wb.book.count("targets"),
+                   "log_rows": wb.book.count("contact_log"), **run.notes.get(wb.path, {})}
+                  for wb in run.written],
+        "planted": [p.as_json() for p in uni.planted],
+        "seconds": {k: round(v, 2) for k, v in run.seconds.items()},
+    }
+
+
+def _console() -> Console:
+    return Console(width=max(120, shutil.get_terminal_size((140, 24)).columns), highlight=False)
+
+
+def print_summary(run: DemoRun, console: Console) -> None:
+    uni = run.university
+    console.print(f"示例学校：{uni.name}（随机种子 {uni.seed}，考核年度 {uni.year}，"
+                  f"活动记录截至 {uni.as_of.isoformat()}）")
+    table = Table(show_lines=False)
+    for title in ("单位", "层级", "党员", "联系对象", "联系记载", *(t for t, _ in BOOK_STEPS), "文件"):
+        table.add_column(title, justify="right" if title in ("党员", "联系对象", "联系记载") else "left",
+                         no_wrap=title in ("单位", "文件"))
+    for wb in run.written:
+        b = wb.book
+        counts = [str(b.count(k)) if k in b.rows else "—" for k in ("roster", "targets", "contact_log")]
+        notes = run.notes.get(wb.path, {})
+        table.add_row(b.code, b.level, *counts, *(notes.get(t, "") for t, _ in BOOK_STEPS),
+                      str(wb.path.relative_to(run.out_dir)))
+    console.print(table)
+    branches = uni.branches()
+    console.print(f"共 {len(uni.colleges)} 个学院、{len(branches)} 个党支部、"
+                  f"{sum(b.count('roster') for b in branches)} 名党员、"
+                  f"{sum(b.count('contact_log') for b in branches)} 条联系记载；"
+                  f"已写入「{run.out_dir}」（生成 {run.seconds['generate']:.1f} 秒，写入 {run.seconds['write']:.1f} 秒）。")
+    for line in run.lines:
+        console.print(line)
+    print_planted(uni, console)
+
+
+def print_planted(uni: demo.University, console: Console) -> None:
+    """The planted mistakes first (validation should report each), then the unusual valid inputs."""
+    for title, items in (("故意留下的错误（校验应当发现）", [p for p in uni.planted if p.is_error]),
+                         ("特殊但有效的写法（应当被正确读取，不算错误）", [p for p in uni.planted if not p.is_error])):
+        if not items:
+            continue
+        table = Table(title=title, title_justify="left")
+        for col in ("单位", "工作表", "行", "字段", "单元格内容", "说明"):
+            table.add_column(col, justify="right" if col == "行" else "left")
+        for p in items:
+            table.add_row(p.unit_code, p.sheet_name, str(p.row), p.header, demo.cell_text(p.value) or "（空）", p.what)
+        console.print(table)
+
+
+@click.command("demo")
+@click.option("--out", "out", default=str(DEFAULT_OUT), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="输出文件夹")
+@click.option("--seed", default=demo.DEFAULT_SEED, show_default=True, type=int,
+              help="随机种子（同一种子生成完全相同的文件）")
+@click.option("--year", type=int, default=None, help="考核年度（默认今年）")
+@as_of_option
+@json_option
+def demo_command(out: Path, seed: int, year: int | None, as_of: str | None, as_json: bool) -> None:
+    """生成一所示例学校（多个学院和党支部、一年的联系服务记录，含少量故意留下的错误）。"""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"「{out}」是一个文件，不是文件夹；请用 --out 指定一个文件夹。")
+    console = _console()
+    if not as_json:
+        console.print(f"正在生成示例学校，写入「{out}」……")
+    run = run_demo(out, seed=seed, year=year, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(run_as_json(run))
+        return
+    print_summary(run, console)
+    uni = run.university
+    if (uni.as_of - dt.date(uni.year, 1, 1)).days < 31:
+        console.print(f"提示：{uni.year} 年刚开始，记录还很少；可加 --year {uni.year - 1} 生成上一年全年的示例。")
+    stray = stray_workbooks(run)
+    if stray:
+        console.print(f"注意：文件夹中还有 {len(stray)} 个不是本次生成的工作簿（如「{stray[0].relative_to(out)}」），"
+                      "已原样保留；汇总时请只选本次生成的文件。")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(demo_command)
