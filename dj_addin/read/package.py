@@ -22,6 +22,7 @@ from ..errors import UnreadableFile
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # on disk
 DEFAULT_MAX_UNZIPPED = 1024 * 1024 * 1024  # all parts together, uncompressed
 MAX_RATIO = 200  # uncompressed ÷ compressed for one large part
+MAX_PART_BYTES = 50 * 1024 * 1024  # a part larger than this must not be compressed more than MAX_RATIO
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -48,10 +49,11 @@ def _mb(n: int) -> str:
 
 
 def check_package(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
-                  max_unzipped: int = DEFAULT_MAX_UNZIPPED) -> Package:
+                  max_unzipped: int | None = None) -> Package:
     """Raise ``UnreadableFile`` with a Chinese message unless ``path`` looks
     like a healthy .xlsx/.xlsm that is safe to parse."""
     name = path.name
+    max_unzipped = DEFAULT_MAX_UNZIPPED if max_unzipped is None else max_unzipped
     if not path.exists():
         raise UnreadableFile(f"找不到文件「{path}」；请检查文件名和路径。")
     if path.is_dir():
@@ -119,24 +121,63 @@ def _check_sizes(name: str, infos: list[zipfile.ZipInfo], max_unzipped: int) -> 
             f"文件「{name}」解压后超过 {_mb(max_unzipped)}（{_mb(total)}），可能已损坏或不安全，已拒绝读取；"
             "请检查文件来源。")
     for i in infos:
-        if i.file_size > 50 * 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+        if i.file_size > MAX_PART_BYTES and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise UnreadableFile(
                 f"文件「{name}」中的「{i.filename}」压缩比异常（{_mb(i.file_size)}），可能是恶意文件，已拒绝读取。")
 
 
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_SKIP = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)  # comments and processing instructions
+_ROOT = re.compile(rb"<[A-Za-z_]")
+MAX_PROLOG = 1024 * 1024  # an XML part whose root element starts later than this is refused
+_CHUNK = 64 * 1024
 
 
 def _check_no_dtd(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
-    """OOXML parts never declare a DTD; one that does is an entity bomb or an attack."""
+    """OOXML parts never declare a DTD; one that does is an entity bomb or an attack.
+
+    A DTD can only stand before the root element, but comments and
+    whitespace before it may be arbitrarily long, and a part may be UTF-16:
+    the prolog is read (comments and processing instructions removed) up to
+    the root element, and a prolog longer than ``MAX_PROLOG`` is refused too.
+    """
     for info in infos:
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
         with zf.open(info) as fh:
-            head = fh.read(4096)  # a DTD can only stand before the root element
-        if _DTD.search(head):
+            verdict = _prolog_verdict(fh)
+        if verdict:
             raise UnreadableFile(
-                f"文件「{name}」中的「{info.filename}」含有不安全的 XML 声明（DTD/实体），已拒绝读取；请检查文件来源。")
+                f"文件「{name}」中的「{info.filename}」{verdict}，已拒绝读取；请检查文件来源。")
+
+
+def _prolog_verdict(fh) -> str:
+    """'' when the part's prolog is harmless, else what is wrong (Chinese)."""
+    buf = b""
+    utf16: str | None = None
+    total = 0
+    while True:
+        chunk = fh.read(_CHUNK)
+        if total == 0:  # UTF-16 parts (BOM or NUL bytes) are scanned decoded
+            if chunk[:2] == b"\xff\xfe" or (len(chunk) > 1 and chunk[0] != 0 and chunk[1:2] == b"\x00"):
+                utf16 = "utf-16-le"
+            elif chunk[:2] == b"\xfe\xff" or chunk[:1] == b"\x00":
+                utf16 = "utf-16-be"
+        total += len(chunk)
+        if utf16 and chunk:
+            chunk = chunk.decode(utf16, errors="ignore").lstrip("\ufeff").encode("utf-8")
+        buf = _SKIP.sub(b"", buf + chunk)
+        opens = [i for i in (buf.find(b"<!--"), buf.find(b"<?")) if i >= 0]
+        open_at = min(opens) if opens else len(buf)  # an unfinished comment/PI: look only before it
+        region = buf[:open_at]
+        root = _ROOT.search(region)
+        if _DTD.search(region[:root.start()] if root else region):
+            return "含有不安全的 XML 声明（DTD/实体）"
+        if root or not chunk:
+            return ""
+        if total > MAX_PROLOG:
+            return "开头异常（很长的注释或声明）"
+        buf = buf[max(0, open_at - 16):]  # a declaration split across chunks stays whole
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:

@@ -1,0 +1,78 @@
+"""联系记载 rules R006–R009: closing dates, open requests, double entries."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+from .. import schema
+from .context import Context, at, header
+from .registry import ERROR, WARNING, Hit, rule
+
+LOG = schema.CONTACT_LOG.key
+CLOSED, IN_PROGRESS = schema.HANDLING_STATES[2], schema.HANDLING_STATES[1]  # 已办结, 办理中
+DOUBLE_KEYS = ("member_id", "target_id", "date", "method")
+
+
+@rule("R006", ERROR, LOG, "办结日期早于联系日期")
+def closed_before_contact(ctx: Context) -> Iterable[Hit]:
+    t = ctx.table(LOG)
+    if not (ctx.has(t, "date") and ctx.has(t, "closed_date")):
+        return
+    d, c = t.data["date"], t.data["closed_date"]
+    mask = ctx.usable(t, "date") & ctx.usable(t, "closed_date") & (c < d)
+    field, date_field = header(LOG, "closed_date"), header(LOG, "date")
+    for row, value in ctx.flagged(t, "closed_date", mask):
+        yield Hit(LOG, row, "closed_date",
+                  f"{at(row, field, value)}，早于{date_field} {d.at[row].date().isoformat()}；",
+                  f"请核对两个日期：{field}应在{date_field}当天或之后。")
+
+
+@rule("R007", ERROR, LOG, "已办结但没有办结日期",
+      note="Reported on the 办结日期 cell (also when that column is missing from the sheet).")
+def closed_without_date(ctx: Context) -> Iterable[Hit]:
+    t = ctx.table(LOG)
+    if not ctx.has(t, "handling"):
+        return
+    mask = (t.data["handling"] == CLOSED) & ctx.blank(t, "closed_date")
+    field, handling = header(LOG, "closed_date"), header(LOG, "handling")
+    for row, _ in ctx.flagged(t, "closed_date", mask):
+        yield Hit(LOG, row, "closed_date", f"第{row}行{handling}为「{CLOSED}」，但「{field}」为空；",
+                  f"请填写{field}；如尚未办结，请把{handling}改为「{IN_PROGRESS}」。")
+
+
+@rule("R008", WARNING, LOG, "办理中超过督办天数",
+      note="Days from 联系日期 to the as-of date > 评分规则.办理中督办天数 (default 30).")
+def overdue(ctx: Context) -> Iterable[Hit]:
+    t = ctx.table(LOG)
+    if not (ctx.has(t, "handling") and ctx.has(t, "date")):
+        return
+    limit = ctx.setting("overdue_days")
+    days = (ctx.as_of_ts - t.data["date"]).dt.days
+    mask = (t.data["handling"] == IN_PROGRESS) & ctx.usable(t, "date") & (days > limit)
+    field, date_field, closed_field = header(LOG, "handling"), header(LOG, "date"), header(LOG, "closed_date")
+    for row, value in ctx.flagged(t, "handling", mask):
+        yield Hit(LOG, row, "handling",
+                  f"{at(row, field, value)}，自{date_field}起已 {int(days.at[row])} 天（督办期限 {limit:g} 天），需要督办；",
+                  f"请跟进办理；办结后把{field}改为「{CLOSED}」并填写{closed_field}。")
+
+
+@rule("R009", WARNING, LOG, "疑似重复录入",
+      note="Same 党员编号, 对象编号, 联系日期 and 联系方式 as an earlier row; the later rows are reported.")
+def entered_twice(ctx: Context) -> Iterable[Hit]:
+    t = ctx.table(LOG)
+    if not all(ctx.has(t, k) for k in DOUBLE_KEYS) or not len(t):
+        return
+    usable = np.logical_and.reduce([ctx.usable(t, k) for k in DOUBLE_KEYS])
+    sub = t.data.loc[usable, list(DOUBLE_KEYS)]
+    later = sub.duplicated(keep="first")
+    if not later.any():
+        return
+    first = sub.reset_index().groupby(list(DOUBLE_KEYS), sort=False)["row"].transform("min")
+    first.index = sub.index
+    field = header(LOG, "date")
+    for row, value in ctx.flagged(t, "date", later.reindex(t.data.index, fill_value=False)):
+        yield Hit(LOG, row, "date",
+                  f"第{row}行与第{int(first.at[row])}行的党员、对象、日期和联系方式都相同，可能重复录入；",
+                  "如确是同一天两次联系可不处理，否则请删除重复的行。", value=value)

@@ -1,0 +1,182 @@
+"""What every rule sees: the book, the as-of date, the 考核年度, and small
+vectorised helpers over a sheet's columns (masks in, flagged rows out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from .. import normalize as nz
+from .. import schema
+from ..model import Book, SheetTable
+
+
+@dataclass
+class Context:
+    """One validation run: the book and the as-of date, plus per-run caches
+    (readable/blank flags per column, ID sets, lookups) shared by all rules."""
+
+    book: Book
+    as_of: dt.date
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    # -- the year -----------------------------------------------------------
+    @cached_property
+    def year(self) -> int | None:
+        return year_of(self.book)
+
+    @property
+    def year_start(self) -> pd.Timestamp | None:
+        return pd.Timestamp(self.year, 1, 1) if self.year else None
+
+    @property
+    def year_end(self) -> pd.Timestamp | None:
+        return pd.Timestamp(self.year, 12, 31) if self.year else None
+
+    @property
+    def as_of_ts(self) -> pd.Timestamp:
+        return pd.Timestamp(self.as_of)
+
+    def setting(self, key: str) -> float:
+        """A 评分规则 value, or its default when missing or unreadable."""
+        default = next(s.default for s in schema.SCORING_SETTINGS if s.key == key)
+        kv = self.book.kv.get(schema.SCORING_RULES.key)
+        value = kv.get(key, default) if kv is not None else default
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return float(default)
+
+    # -- tables and columns -------------------------------------------------
+    def table(self, key: str) -> SheetTable:
+        return self.book.tables[key]
+
+    def tables(self) -> Iterator[SheetTable]:
+        """Data sheets present in the workbook, in template order."""
+        for spec in schema.DATA_SHEETS:
+            t = self.book.tables.get(spec.key)
+            if t is not None and t.found:
+                yield t
+
+    @staticmethod
+    def has(t: SheetTable, key: str) -> bool:
+        return t.found and key in t.columns
+
+    def _matrices(self, t: SheetTable) -> dict[str, np.ndarray]:
+        """Per table, computed once: readable and blank flags for every schema column."""
+        ck = ("matrices", t.key)
+        if ck not in self._cache:
+            keys = t.spec.keys
+            if not len(t):
+                empty = np.zeros(0, dtype=bool)
+                self._cache[ck] = {k: (empty, empty) for k in keys}
+                return self._cache[ck]
+            errors = _flags(t.errors, keys)
+            raw_na = (t.raw if list(t.raw.columns) == keys else t.raw[keys]).isna().to_numpy()
+            blank = raw_na & ~errors
+            usable = ~raw_na & ~_flags(t.bad, keys) & ~errors
+            for i, col in enumerate(t.spec.columns):  # a blank cell may hold the column's default
+                if col.default is not None:
+                    usable[:, i] = t.data[col.key].notna().to_numpy() & ~errors[:, i]
+            self._cache[ck] = {k: (usable[:, i], blank[:, i]) for i, k in enumerate(keys)}
+        return self._cache[ck]
+
+    def usable(self, t: SheetTable, key: str) -> np.ndarray:
+        """Cells holding a readable, non-blank value (not bad, not an Excel error), as a bool array."""
+        return self._matrices(t)[key][0]
+
+    def blank(self, t: SheetTable, key: str) -> np.ndarray:
+        """Cells left empty (an Excel error value is not 'empty': S008 reports it), as a bool array."""
+        return self._matrices(t)[key][1]
+
+    def bad_columns(self, t: SheetTable) -> set[str]:
+        """Schema keys with at least one unreadable cell (lets rules skip clean columns fast)."""
+        ck = ("bad_columns", t.key)
+        if ck not in self._cache:
+            flags = t.bad.to_numpy(dtype=bool).any(axis=0) if len(t) else []
+            self._cache[ck] = {k for k, f in zip(t.bad.columns, flags) if f}
+        return self._cache[ck]
+
+    def error_columns(self, t: SheetTable) -> set[str]:
+        """Schema keys with at least one Excel error value."""
+        ck = ("error_columns", t.key)
+        if ck not in self._cache:
+            flags = t.errors.to_numpy(dtype=bool).any(axis=0) if len(t) else []
+            self._cache[ck] = {k for k, f in zip(t.errors.columns, flags) if f}
+        return self._cache[ck]
+
+    @staticmethod
+    def flagged(t: SheetTable, key: str, mask: pd.Series | np.ndarray) -> Iterator[tuple[int, str]]:
+        """(Excel row, value as found) of every row where ``mask`` holds."""
+        if isinstance(mask, pd.Series):
+            if not mask.index.equals(t.raw.index):
+                mask = mask.reindex(t.raw.index, fill_value=False)
+            m = mask.to_numpy(dtype=bool, na_value=False)
+        else:
+            m = np.asarray(mask, dtype=bool)
+        if not m.any():
+            return iter(())
+        raw = t.raw[key].to_numpy()[m]
+        rows = t.raw.index.to_numpy()[m]
+        return ((int(r), nz.text_of(v)) for r, v in zip(rows, raw))
+
+    def first_rows(self, t: SheetTable, key: str) -> np.ndarray:
+        """Rows with a readable ID that is not a repeat of an earlier row's (R001
+        reports repeats; member-level rules look at the first row only)."""
+        ck = ("first_rows", t.key, key)
+        if ck not in self._cache:
+            self._cache[ck] = self.usable(t, key) & ~t.data[key].duplicated(keep="first").to_numpy()
+        return self._cache[ck]
+
+    def ids(self, sheet_key: str, key: str) -> pd.Index:
+        """The distinct readable IDs of a column (e.g. every 党员编号 in the roster)."""
+        ck = ("ids", sheet_key, key)
+        if ck not in self._cache:
+            t = self.table(sheet_key)
+            col = t.data[key][self.usable(t, key)]
+            self._cache[ck] = pd.Index(col.dropna().unique())
+        return self._cache[ck]
+
+    def lookup(self, sheet_key: str, key: str, value_key: str) -> pd.Series:
+        """ID → another column's value (first row wins), e.g. 党员编号 → 姓名."""
+        ck = ("lookup", sheet_key, key, value_key)
+        if ck not in self._cache:
+            t = self.table(sheet_key)
+            sub = t.data.loc[self.usable(t, key), [key, value_key]]
+            sub = sub.drop_duplicates(subset=key, keep="first")
+            self._cache[ck] = pd.Series(sub[value_key].values, index=sub[key].values)
+        return self._cache[ck]
+
+
+def year_of(book: Book) -> int | None:
+    """考核年度 when it is a usable year (within the schema's range), else None (R019 reports it)."""
+    col = schema.META.column("year")
+    y = book.meta.get("year") if schema.META.key in book.kv else None
+    try:
+        y = int(y) if y is not None else None
+    except (TypeError, ValueError):
+        return None
+    return y if y is not None and col.minimum <= y <= col.maximum else None
+
+
+def _flags(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    return (frame if list(frame.columns) == keys else frame[keys]).to_numpy(dtype=bool)
+
+
+def header(sheet_key: str, key: str) -> str:
+    """The schema header of a column (what the user sees)."""
+    return schema.sheet(sheet_key).column(key).header
+
+
+def at(row: int | None, field_name: str, value: str) -> str:
+    """Message opening that names the row, the field and the value."""
+    where = f"第{row}行" if row is not None else ""
+    if value == "":
+        return f"{where}「{field_name}」为空"
+    return f"{where}「{field_name}」为 {value}"
+

@@ -1,0 +1,76 @@
+"""K001: members owing a quarterly 联系次数 quota with no contact in an ended quarter.
+
+This is the reminder list a secretary needs. Scope membership comes from
+``scope.members_in_scope`` so that it matches the quota roll-up exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+import pandas as pd
+
+from .. import schema
+from ..scope import members_in_scope
+from .context import Context
+from .registry import WARNING, Hit, rule
+
+ROSTER, LOG, QUOTAS = schema.ROSTER.key, schema.CONTACT_LOG.key, schema.QUOTAS.key
+CONTACTS_METRIC = schema.METRICS[0]  # 联系次数
+QUARTERLY = schema.QUOTA_PERIODS[1]  # 季度
+
+
+def quarterly_contact_scopes(ctx: Context) -> list[str]:
+    """适用对象 of the quarterly 联系次数 quotas: from 指标设置, or the template
+    defaults when that sheet is missing or empty."""
+    t = ctx.table(QUOTAS)
+    if t.found and len(t):
+        q = t.data
+        rows = q[(q["metric"] == CONTACTS_METRIC) & (q["period"] == QUARTERLY)]
+        return list(dict.fromkeys(rows["applies_to"].dropna()))
+    return list(dict.fromkeys(scope for _, _, scope, metric, period, _, _ in schema.DEFAULT_QUOTAS
+                              if metric == CONTACTS_METRIC and period == QUARTERLY))
+
+
+def ended_quarters(year: int, as_of: dt.date) -> list[int]:
+    """Quarters (1–4) whose last day is on or before ``as_of``."""
+    ends = (dt.date(year, 3, 31), dt.date(year, 6, 30), dt.date(year, 9, 30), dt.date(year, 12, 31))
+    return [q + 1 for q, end in enumerate(ends) if end <= as_of]
+
+
+@rule("K001", WARNING, (ROSTER, LOG), "本季度未联系群众",
+      note="One hit per member on the roster's 党员编号 cell, listing every ended quarter without a contact; "
+           "skipped when 联系记载 is missing (S002) or 考核年度 is unknown (R019).")
+def quarter_without_contact(ctx: Context) -> Iterable[Hit]:
+    roster, log = ctx.table(ROSTER), ctx.table(LOG)
+    if ctx.year is None or not roster.found or not log.found or not len(roster):
+        return
+    quarters = ended_quarters(ctx.year, ctx.as_of)
+    scopes = quarterly_contact_scopes(ctx)
+    if not quarters or not scopes:
+        return
+    owing = pd.Series(False, index=roster.data.index)
+    for s in scopes:
+        owing |= members_in_scope(roster.data, s)
+    owing &= ctx.first_rows(roster, "member_id")
+    if not owing.any():
+        return
+    ok = ctx.usable(log, "date") & ctx.usable(log, "member_id")
+    dates = log.data.loc[ok, "date"]
+    in_year = dates.dt.year == ctx.year
+    contacts = pd.DataFrame({"member_id": log.data.loc[ok, "member_id"][in_year],
+                             "quarter": dates[in_year].dt.quarter})
+    ids = roster.data.loc[owing, "member_id"]
+    missing = pd.DataFrame({q: ~ids.isin(set(contacts.loc[contacts["quarter"] == q, "member_id"]))
+                            for q in quarters}, index=ids.index)
+    flags = missing.to_numpy()
+    any_missing = flags.any(axis=1)
+    names = roster.data.loc[owing, "name"].to_numpy()[any_missing]
+    rows, members, flags = ids.index.to_numpy()[any_missing], ids.to_numpy()[any_missing], flags[any_missing]
+    for row, member, name, row_flags in zip(rows, members, names, flags):
+        quarters_text = "、".join(f"第{q}季度" for q, f in zip(quarters, row_flags) if f)
+        yield Hit(ROSTER, int(row), "member_id",
+                  f"党员 {member}（{name or ''}）在{quarters_text}没有联系群众的记录；",
+                  f"请提醒该党员按要求联系群众，并在「{schema.CONTACT_LOG.name}」中补记已开展的联系。",
+                  value=str(member))

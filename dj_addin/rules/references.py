@@ -1,0 +1,152 @@
+"""Keys and references R001–R005: duplicates, unknown IDs, names that do
+not match their ID, contacts with someone else's assigned person."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+
+from .. import normalize as nz
+from .. import schema
+from ..schema import ColType
+from .context import Context, at, header
+from .registry import ERROR, INFO, WARNING, Hit, rule
+
+ROSTER, TARGETS, LOG = schema.ROSTER.key, schema.TARGETS.key, schema.CONTACT_LOG.key
+# 指标代码 duplicates are reported by R018 with every other 指标设置 problem.
+KEY_OWNED = {(schema.QUOTAS.key, "code")}
+
+
+def _unique_columns():
+    for spec in schema.DATA_SHEETS:
+        for col in spec.columns:
+            if col.unique and (spec.key, col.key) not in KEY_OWNED:
+                yield spec.key, col
+
+
+@rule("R001", ERROR, ("units", "roster", "targets", "evaluation"), "编号重复",
+      note="Keys: 单位编码 (下级单位), 党员编号, 对象编号, 评议.党员编号; the first row is kept, each later "
+           "duplicate is reported naming the first. 指标代码 duplicates are R018.")
+def duplicate_key(ctx: Context) -> Iterable[Hit]:
+    for sheet_key, col in _unique_columns():
+        t = ctx.table(sheet_key)
+        if not ctx.has(t, col.key) or not len(t):
+            continue
+        s = t.data.loc[ctx.usable(t, col.key), col.key]
+        later = s.duplicated(keep="first")
+        if not later.any():
+            continue
+        first_row = pd.Series(s[~later].index, index=s[~later].values)
+        for row, value in ctx.flagged(t, col.key, later.reindex(t.data.index, fill_value=False)):
+            first = int(first_row[s.at[row]])
+            yield Hit(sheet_key, row, col.key, f"{at(row, col.header, value)}，与第{first}行重复；",
+                      f"「{col.header}」不能重复：请核对后删除重复的行或改正编号。")
+
+
+def _unknown(ctx: Context, sheet_key: str, col, known: pd.Index) -> Iterable[tuple[int, str, list[str]]]:
+    """(row, value, missing IDs) of cells whose ID(s) are not in ``known``."""
+    t = ctx.table(sheet_key)
+    usable = ctx.usable(t, col.key)
+    if col.type is ColType.IDS:
+        exploded = t.data.loc[usable, col.key].explode()
+        missing = exploded[~exploded.isin(known)]
+        if missing.empty:
+            return
+        grouped = missing.groupby(level=0).agg(list)
+        for row, ids in grouped.items():
+            yield int(row), nz.text_of(t.raw.at[row, col.key]), ids
+    else:
+        mask = usable & ~t.data[col.key].isin(known)
+        for row, value in ctx.flagged(t, col.key, mask):
+            yield row, value, [t.data.at[row, col.key]]
+
+
+def _ref_columns(target: str):
+    for spec in schema.DATA_SHEETS:
+        for col in spec.columns:
+            if col.ref == target:
+                yield spec.key, col
+
+
+@rule("R002", ERROR, ("contact_log", "research", "reception", "contact_points", "point_visits", "forums",
+                      "activities", "evaluation", "targets"), "党员编号不在党员名册中",
+      note="Every column whose schema ref is the roster; skipped when 党员名册 itself is missing (S002).")
+def unknown_member(ctx: Context) -> Iterable[Hit]:
+    if not ctx.table(ROSTER).found:
+        return
+    known = ctx.ids(ROSTER, "member_id")
+    for sheet_key, col in _ref_columns(ROSTER):
+        t = ctx.table(sheet_key)
+        if not ctx.has(t, col.key):
+            continue
+        for row, value, missing in _unknown(ctx, sheet_key, col, known):
+            what = at(row, col.header, value) if len(missing) == 1 and col.type is ColType.ID else \
+                f"第{row}行「{col.header}」中的 {'、'.join(missing)}"
+            yield Hit(sheet_key, row, col.key, f"{what}，在「{schema.ROSTER.name}」中找不到；",
+                      f"请改正编号，或先在「{schema.ROSTER.name}」中登记该党员。")
+
+
+@rule("R003", ERROR, LOG, "对象编号不在联系对象中",
+      note="Skipped when 联系对象 itself is missing (S002).")
+def unknown_target(ctx: Context) -> Iterable[Hit]:
+    if not ctx.table(TARGETS).found:
+        return
+    known = ctx.ids(TARGETS, "target_id")
+    for sheet_key, col in _ref_columns(TARGETS):
+        if not ctx.has(ctx.table(sheet_key), col.key):
+            continue
+        for row, value, _ in _unknown(ctx, sheet_key, col, known):
+            yield Hit(sheet_key, row, col.key, f"{at(row, col.header, value)}，在「{schema.TARGETS.name}」中找不到；",
+                      f"请改正编号，或先在「{schema.TARGETS.name}」中登记该联系对象。")
+
+
+def _fold_name(s: pd.Series) -> pd.Series:
+    return s.astype("string").str.replace(r"\s+", "", regex=True).map(
+        lambda v: nz.fold_width(v) if isinstance(v, str) else v)
+
+
+@rule("R004", WARNING, LOG, "姓名与编号不符",
+      note="Only rows whose ID is known (an unknown ID is R002/R003 once, no name check).")
+def name_mismatch(ctx: Context) -> Iterable[Hit]:
+    t = ctx.table(LOG)
+    pairs = ((ROSTER, "member_id", "member_name"), (TARGETS, "target_id", "target_name"))
+    for ref_sheet, id_key, name_key in pairs:
+        if not (ctx.has(t, id_key) and ctx.has(t, name_key)) or not ctx.table(ref_sheet).found:
+            continue
+        names = ctx.lookup(ref_sheet, id_key, "name")
+        ids = t.data[id_key]
+        expected = ids.map(names)
+        mask = ctx.usable(t, id_key) & ctx.usable(t, name_key) & ids.isin(names.index) & expected.notna()
+        if not mask.any():
+            continue
+        given = t.data.loc[mask, name_key]
+        differs = given != expected[mask]  # exact first; fold only the few that differ
+        if differs.any():
+            differs[differs] = (_fold_name(given[differs]) != _fold_name(expected[mask][differs])).to_numpy(
+                dtype=bool, na_value=True)
+        mask = differs.reindex(t.data.index, fill_value=False).astype(bool)
+        ref_name = schema.sheet(ref_sheet).name
+        field = header(LOG, name_key)
+        for row, value in ctx.flagged(t, name_key, mask):
+            yield Hit(LOG, row, name_key,
+                      f"{at(row, field, value)}，但编号 {ids.at[row]} 在「{ref_name}」中的姓名是 {expected.at[row]}；",
+                      f"请核对编号和姓名，以「{ref_name}」为准。")
+
+
+@rule("R005", INFO, LOG, "联系了其他党员的结对对象",
+      note="Only when the member, the target and the target's assigned member are all known.")
+def others_target(ctx: Context) -> Iterable[Hit]:
+    t = ctx.table(LOG)
+    if not (ctx.has(t, "member_id") and ctx.has(t, "target_id")) or not ctx.table(TARGETS).found \
+            or not ctx.table(ROSTER).found:
+        return
+    assigned = ctx.lookup(TARGETS, "target_id", "member_id")
+    owner = t.data["target_id"].map(assigned)
+    mask = (ctx.usable(t, "member_id") & ctx.usable(t, "target_id") & t.data["member_id"].isin(ctx.ids(ROSTER, "member_id"))
+            & owner.notna() & (owner != t.data["member_id"]))
+    field = header(LOG, "target_id")
+    for row, value in ctx.flagged(t, "target_id", mask):
+        yield Hit(LOG, row, "target_id",
+                  f"{at(row, field, value)}，该对象的结对党员是 {owner.at[row]}，本行由 {t.data.at[row, 'member_id']} 联系；",
+                  "如属正常（如代为联系）可不处理；如编号填错请改正。")

@@ -1,0 +1,106 @@
+"""Run every registered rule over a Book and collect the findings (validation.md).
+
+Rules say what is wrong (``rules.Hit``); this module turns hits into
+``model.Finding``s with the sheet name as the user sees it, the column
+letter, the header and the value as found, drops exact repeats, and sorts
+them: 级别 (错误, 警告, 提示), then sheet in template order, then row, then column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from . import normalize as nz
+from . import schema
+from .model import Book, Finding, as_of_default
+from .outputs import ValidationReport
+from .rules import Context, Hit, Rule, ordered_rules
+from .rules.context import year_of
+
+_SHEET_ORDER = {s.key: i for i, s in enumerate(schema.SHEETS)}
+_LEVEL_ORDER = {lvl: i for i, lvl in enumerate(schema.LEVELS)}
+
+
+def effective_as_of(book: Book, as_of: dt.date | None = None) -> dt.date:
+    """The as-of date of a run: the given date or today, at most 考核年度's last day
+    (an invalid 考核年度, reported as R019, caps nothing)."""
+    year = year_of(book)
+    if as_of is None:
+        return as_of_default(year)
+    if year is not None and as_of > dt.date(year, 12, 31):
+        return dt.date(year, 12, 31)
+    return as_of
+
+
+def validate_book(book: Book, as_of: dt.date | None = None, *, file: str = "") -> ValidationReport:
+    """All findings of every rule for one workbook, sorted for reading."""
+    as_of = effective_as_of(book, as_of)
+    ctx = Context(book=book, as_of=as_of)
+    findings: dict[tuple, Finding] = {}
+    positions: dict[str, dict[int, int]] = {}
+    for rule in ordered_rules():
+        for hit in rule.func(ctx):
+            f = _finding(book, rule, hit, positions)
+            findings.setdefault((f.rule, f.sheet, f.row, f.column, f.field, f.message), f)
+    ranks: dict[str, int] = {}
+    ordered = sorted(findings.values(), key=lambda f: _sort_key(book, f, ranks))
+    if not file and book.path is not None:
+        file = Path(book.path).name
+    return ValidationReport(file=file, as_of=as_of, findings=ordered)
+
+
+def validate_path(path: str | Path, as_of: dt.date | None = None) -> tuple[Book, ValidationReport]:
+    """Read and validate one file; ``errors.UnreadableFile`` (S001) propagates."""
+    from .read import read_book
+
+    book = read_book(path)
+    return book, validate_book(book, as_of, file=Path(path).name)
+
+
+def _finding(book: Book, rule: Rule, hit: Hit, positions: dict[str, dict[int, int]]) -> Finding:
+    table = book.tables.get(hit.sheet)
+    kv = book.kv.get(hit.sheet)
+    found = table if table is not None else kv
+    spec = schema.sheet(hit.sheet)
+    sheet_name = found.name if found is not None and found.found and found.name else spec.name
+    column = hit.column
+    if column is None:
+        column = table.columns.get(hit.key, "") if table is not None else ""
+    field = hit.field
+    if field is None:
+        field = spec.column(hit.key).header if hit.key else ""
+    value = hit.value
+    if value is None:
+        value = ""
+        if table is not None and hit.row is not None and hit.key:
+            pos = positions.get(hit.sheet)
+            if pos is None:
+                pos = positions[hit.sheet] = {int(r): i for i, r in enumerate(table.raw.index)}
+            if hit.row in pos:
+                value = nz.text_of(table.raw[hit.key].iat[pos[hit.row]])
+        elif kv is not None and hit.key in kv.items:
+            value = nz.text_of(kv.items[hit.key].raw)
+    return Finding(rule=rule.code, level=hit.level or rule.level, sheet=sheet_name, row=hit.row,
+                   column=column, field=field, value=value, message=hit.message, suggestion=hit.suggestion)
+
+
+def _sheet_rank(book: Book, sheet_name: str) -> int:
+    spec = schema.SHEETS_BY_NAME.get(sheet_name)
+    if spec is None:
+        for key, t in list(book.tables.items()) + list(book.kv.items()):
+            if t.name == sheet_name:
+                spec = schema.sheet(key)
+                break
+    return _SHEET_ORDER.get(spec.key, len(_SHEET_ORDER)) if spec is not None else -1
+
+
+def _column_rank(letter: str) -> tuple[int, str]:
+    return (len(letter), letter)
+
+
+def _sort_key(book: Book, f: Finding, ranks: dict[str, int]) -> tuple:
+    if f.sheet not in ranks:
+        ranks[f.sheet] = _sheet_rank(book, f.sheet)
+    return (_LEVEL_ORDER.get(f.level, 9), ranks[f.sheet], f.row if f.row is not None else 0,
+            _column_rank(f.column), f.rule)
