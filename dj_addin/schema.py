@@ -574,6 +574,15 @@ SOURCE_UNIT_HEADER = "来源单位编码"
 # Prefix of the notes that validation writes into marked cells.
 MARK_NOTE_PREFIX = "【校验】"
 
+# The per-unit summary written beside the rows of 指标汇总 (a table inside that
+# sheet, not a sheet of its own): RollupTable.unit_summary's columns.
+ROLLUP_SUMMARY_COLUMNS: tuple[Column, ...] = (
+    _c("branch_code", "所在支部编码", _ID, width=14), _c("quota_code", "指标代码", _ID, width=10),
+    _c("quota_name", "指标名称", width=18), _c("period", "期间", width=10),
+    _c("members", "应达标人数", _I, width=10), _c("met", "达标人数", _I, width=10),
+    _c("rate", "达标率", _N, width=10),
+)
+
 
 def sheet(key: str) -> Sheet:
     """The sheet definition for an English key (``"roster"``)."""

@@ -1,0 +1,128 @@
+"""Output sheets 问题清单 / 指标汇总 / 考评结果, and atomic saves."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from dj_addin import schema
+from dj_addin.write import backup_path, keep_backup, save_outputs, sheets
+from dj_addin.write.styles import OUTPUT_TAB_COLOR
+from test_write_support import pin_engine, LOG, ROSTER, finding, make_workbook, sample_report, sample_results, sample_rollup, snapshot
+
+FINDINGS = schema.FINDINGS.name
+
+
+
+@pytest.fixture(autouse=True, params=["fast", "openpyxl"])
+def engine(request, monkeypatch):
+    """Every test runs against both writers: they must agree (contract)."""
+    pin_engine(monkeypatch, request.param)
+    return request.param
+
+
+@pytest.fixture
+def book(tmp_path):
+    return make_workbook(tmp_path / "支部A.xlsx")
+
+
+def rows_of(ws, first=3):
+    return [r for r in ws.iter_rows(min_row=first, values_only=True) if any(v is not None for v in r)]
+
+
+def test_findings_sheet_content_order_and_links(book, tmp_path):
+    out = tmp_path / "out.xlsx"
+    save_outputs(book, out, report=sample_report())
+    wb = openpyxl.load_workbook(out)
+    ws = wb[FINDINGS]
+    title = ws["A1"].value
+    assert "2026-11-24 09:30" in title and "2026-12-31" in title
+    assert "错误 1 个" in title and "警告 2 个" in title and "提示 2 个" in title
+    assert [c.value for c in ws[2]] == schema.FINDINGS.headers
+    got = [(r[0], r[1], r[2], r[3]) for r in rows_of(ws)]
+    # 级别, then sheet in workbook order (file-level first), then row
+    assert got == [("错误", LOG, 2, "A"), ("警告", ROSTER, 2, "B"), ("警告", LOG, 3, "B"),
+                   ("提示", None, None, None), ("提示", LOG, 4, "G")]
+    assert ws["B3"].hyperlink.location == f"'{LOG}'!A2"
+    assert ws["B6"].hyperlink is None
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref.startswith("A2:H")
+    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
+    assert ws.sheet_properties.tabColor.rgb == OUTPUT_TAB_COLOR
+    assert ws.column_dimensions["G"].width == schema.FINDINGS.column("message").width
+
+
+def test_findings_sheet_recreated_and_text_stays_text(book, tmp_path):
+    save_outputs(book, book, report=sample_report())
+    save_outputs(book, book, report=sample_report([finding("错误", LOG, 2, "A", value="=SUM(A1:A3)")]))
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames.count(FINDINGS) == 1
+    rows = rows_of(wb[FINDINGS])
+    assert len(rows) == 1 and rows[0][5] == "=SUM(A1:A3)"
+    assert wb[FINDINGS]["F3"].data_type == "s"
+    save_outputs(book, book, report=sample_report([]))
+    ws = openpyxl.load_workbook(book)[FINDINGS]
+    assert "未发现问题" in ws["A1"].value and rows_of(ws) == []
+
+
+def test_rollup_sheet(book, tmp_path):
+    out = tmp_path / "out.xlsx"
+    save_outputs(book, out, rollup=sample_rollup())
+    ws = openpyxl.load_workbook(out)[schema.ROLLUP.name]
+    headers = [c.value for c in ws[2]][: len(schema.ROLLUP.columns)]
+    assert headers == schema.ROLLUP.headers
+    rate_col = schema.ROLLUP.keys.index("rate") + 1
+    assert ws.cell(3, rate_col).value == 0.5 and ws.cell(3, rate_col).number_format == "0.0%"
+    rules = [r.formula[0] for rng in ws.conditional_formatting for r in rng.rules]
+    assert any('"未达标"' in f for f in rules) and any('"达标"' in f for f in rules)
+    # the per-unit summary and the chart of 达标率 by quota
+    values = [v for row in ws.iter_rows(values_only=True) for v in row]
+    assert "达标率" in values and "应达标人数" in values
+    assert len(ws._charts) == 1
+    assert ws.freeze_panes == "A3"
+    assert ws.print_area == f"'{schema.ROLLUP.name}'!$A$1:$L$4"  # prints the member rows, readable on A4
+
+
+def test_results_sheet_provisional(book, tmp_path):
+    out = tmp_path / "out.xlsx"
+    save_outputs(book, out, results=sample_results(provisional=True))
+    ws = openpyxl.load_workbook(out)[schema.RESULTS.name]
+    assert "暂定" in ws["A1"].value and "3 个错误" in ws["A1"].value
+    total_col = schema.RESULTS.keys.index("total") + 1
+    assert ws.cell(3, total_col).value == 91.2 and ws.cell(3, total_col).number_format == "0.0"
+    assert ws.cell(4, schema.RESULTS.keys.index("quota_score") + 1).value is None  # NaN → empty
+    rules = [r.formula[0] for rng in ws.conditional_formatting for r in rng.rules]
+    assert any('"优秀"' in f for f in rules) and any('"不合格"' in f for f in rules)
+    save_outputs(out, out, results=sample_results(provisional=False))
+    assert "暂定" not in openpyxl.load_workbook(out)[schema.RESULTS.name]["A1"].value
+
+
+def test_output_sheets_after_data_sheets_and_data_untouched(book, tmp_path):
+    before = snapshot(book)
+    save_outputs(book, book, rollup=sample_rollup(), results=sample_results())
+    save_outputs(book, book, report=sample_report(), mark=False)
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == [ROSTER, LOG, schema.ROLLUP.name, schema.RESULTS.name, FINDINGS]
+    assert snapshot(book) == before
+
+
+def test_failed_write_leaves_destination_untouched(book, tmp_path, monkeypatch):
+    original = book.read_bytes()
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sheets, "write_rollup", boom)
+    with pytest.raises(RuntimeError):
+        save_outputs(book, book, report=sample_report(), rollup=sample_rollup())
+    assert book.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == [book.name]  # no temporary file left behind
+
+
+def test_backup_keeps_only_the_last(book):
+    first = book.read_bytes()
+    bak = keep_backup(book)
+    assert bak == backup_path(book) and bak.name == "支部A.bak.xlsx" and bak.read_bytes() == first
+    save_outputs(book, book, report=sample_report())
+    keep_backup(book)
+    assert bak.read_bytes() == book.read_bytes()
