@@ -1,0 +1,16 @@
+"""``dj score BOOK [--as-of DATE] [-o OUT | --in-place] [--json]``: 考评计分 (scoring.md)."""
+
+from __future__ import annotations
+
+import click
+
+from ..pipeline import SCORE
+from .run import steps_command
+
+score_command = steps_command(
+    "score", (SCORE,), "考评计分：计算综合得分、排名和等次；加 -o 或 --in-place 时写入「考评结果」。",
+    "考评结果", lambda result: result.scores.as_json())
+
+
+def register(group: click.Group) -> None:
+    group.add_command(score_command)

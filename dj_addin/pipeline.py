@@ -1,0 +1,158 @@
+"""One job, three front doors: validate, roll up and score a workbook.
+
+``run_book`` is what ``dj rollup`` / ``dj score`` / ``dj run``, the ribbon's
+指标汇总 / 考评计分 / 一键处理 and ``dj demo`` call. It reads the book once,
+always validates (the exit code and the 暂定 flag depend on 错误 findings),
+computes what was asked, and writes only when given a destination.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from . import schema
+from .model import Book
+from .outputs import ValidationReport
+from .read import read_book
+from .rollup import Rollup, rollup
+from .rounding import round_half_away
+from .scoring import Scores, score
+from .settings import load_settings
+
+VALIDATE, ROLLUP, SCORE = "validate", "rollup", "score"
+ALL_STEPS = (VALIDATE, ROLLUP, SCORE)
+_ERROR = schema.LEVELS[0]
+GRADE_COLUMNS = schema.GRADES + (schema.NOT_GRADED,)
+
+
+@dataclass
+class RunResult:
+    """What one run computed and wrote."""
+
+    file: str
+    as_of: dt.date
+    steps: tuple[str, ...]
+    book: Book
+    report: ValidationReport  # validation findings (plus 评分规则 findings when scoring)
+    rollup: Rollup | None = None
+    scores: Scores | None = None
+    dest: Path | None = None
+    backup: Path | None = None
+    written_sheets: list[str] = field(default_factory=list)
+    year_assumed: bool = False  # 考核年度 was missing: the as-of date's year was used
+
+    @property
+    def error_count(self) -> int:
+        return self.report.counts.get(_ERROR, 0)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.error_count > 0
+
+    @property
+    def exit_code(self) -> int:
+        """interfaces.md: 0 done and no 错误, 1 done but the data has 错误."""
+        return 1 if self.has_errors else 0
+
+    def branch_summary(self) -> pd.DataFrame:
+        """Per 所在支部编码: members, average 综合得分 (one decimal), and counts of 最终等次."""
+        return branch_summary(self.scores) if self.scores is not None else pd.DataFrame()
+
+    def summary_lines(self) -> list[str]:
+        return summary_lines(self)
+
+
+def branch_summary(scores: Scores) -> pd.DataFrame:
+    m = scores.members
+    g = m.groupby("branch_code", sort=True)
+    out = pd.DataFrame({"members": g.size(), "average": g["total"].mean()})
+    out["average"] = out["average"].map(round_half_away)
+    counts = pd.crosstab(m["branch_code"], m["final_grade"]).reindex(columns=list(GRADE_COLUMNS), fill_value=0)
+    out = out.join(counts).fillna({c: 0 for c in GRADE_COLUMNS})
+    for c in GRADE_COLUMNS:
+        out[c] = out[c].astype(int)
+    out.index.name = "branch_code"
+    return out.reset_index()
+
+
+def compute(book: Book, as_of: dt.date | None = None, steps: Iterable[str] = ALL_STEPS, *,
+            file: str = "", checked_at: dt.datetime | None = None) -> RunResult:
+    """Validate, roll up and/or score a book already read (no writing)."""
+    from .validate import effective_as_of, validate_book
+
+    steps = tuple(s for s in ALL_STEPS if s in set(steps))
+    file = file or (Path(book.path).name if book.path else "")
+    as_of = effective_as_of(book, as_of)
+    report = validate_book(book, as_of, file=file)
+    if checked_at is not None:  # a fixed time for reproducible files (dj demo)
+        report.checked_at = checked_at
+    result = RunResult(file=file, as_of=as_of, steps=steps, book=book, report=report,
+                       year_assumed=book.year is None)
+    if ROLLUP in steps or SCORE in steps:
+        result.rollup = rollup(book, as_of, file=file)
+    if SCORE in steps:
+        settings, findings = load_settings(book)  # validation has reported these findings already
+        result.scores = score(book, result.rollup, settings, findings)
+    return result
+
+
+def run_book(path: str | Path, as_of: dt.date | None = None, dest: str | Path | None = None, *,
+             steps: Iterable[str] = ALL_STEPS, in_place: bool = False,
+             checked_at: dt.datetime | None = None) -> RunResult:
+    """Read ``path``, compute ``steps``, and write the output sheets to ``dest``
+    (or back into ``path`` with ``in_place``, keeping ``BOOK.bak.xlsx``)."""
+    from .write import keep_backup, save_outputs
+
+    path = Path(path)
+    result = compute(read_book(path), as_of, steps, file=path.name, checked_at=checked_at)
+    target = path if in_place else (Path(dest) if dest is not None else None)
+    if target is None:
+        return result
+    if in_place:
+        result.backup = keep_backup(path)
+    stats = save_outputs(
+        path, target,
+        report=result.report if VALIDATE in result.steps else None,
+        rollup=result.rollup.to_table() if ROLLUP in result.steps and result.rollup is not None else None,
+        results=result.scores.to_table(result.has_errors, result.error_count) if result.scores is not None else None,
+        mark=VALIDATE in result.steps)
+    result.dest, result.written_sheets = stats.dest, list(stats.sheets)
+    return result
+
+
+def summary_lines(result: RunResult) -> list[str]:
+    """The human summary in Chinese (the CLI prints it; the ribbon shows it)."""
+    counts = result.report.counts
+    lines = [f"文件：{result.file}　统计截止：{result.as_of.isoformat()}"]
+    if result.year_assumed:
+        lines.append(f"注意：「{schema.META.name}」没有有效的「{schema.META.column('year').header}」，"
+                     f"暂按 {result.as_of.year} 年统计。")
+    lines.append("校验：" + "，".join(f"{lv} {counts.get(lv, 0)} 个" for lv in schema.LEVELS))
+    r = result.rollup
+    if r is not None:
+        rows = r.rows
+        unmet = int((rows["state"] == "未达标").sum())
+        lines.append(f"指标汇总：党员 {len(r.members)} 名，指标 {len(r.quotas)} 项，"
+                     f"共 {len(rows)} 行，其中未达标 {unmet} 行。")
+    s = result.scores
+    if s is not None:
+        if result.has_errors:
+            lines.append(f"考评结果为【暂定】：数据中还有 {result.error_count} 个错误，改正后请重新计分。")
+        else:
+            lines.append("考评结果：")
+        for b in branch_summary(s).itertuples(index=False):
+            avg = "无" if b.average is None or pd.isna(b.average) else f"{b.average:.1f}"
+            grades = "，".join(f"{g} {getattr(b, g)}" for g in GRADE_COLUMNS if getattr(b, g) or g in schema.GRADES)
+            lines.append(f"  支部 {b.branch_code or '（未填）'}：党员 {b.members} 名，平均综合得分 {avg}；{grades}")
+    if result.dest is not None:
+        lines.append(f"已写入：{result.dest}（{'、'.join(result.written_sheets)}）")
+        if result.backup is not None:
+            lines.append(f"原文件备份：{result.backup}")
+    elif result.steps:
+        lines.append("提示：加 -o 输出文件 或 --in-place 可把结果写入工作簿。")
+    return lines

@@ -1,0 +1,32 @@
+"""Rounding for display, the way Excel's ROUND does it.
+
+Python's ``round()`` rounds half to even and works on the binary value, so
+``round(2.675, 2)`` gives 2.67 and ``round(0.5)`` gives 0; Excel gives 2.68
+and 1. Scores are computed with full precision and only what is shown is
+rounded, half away from zero, on the shortest decimal form of the float
+(``repr``), so 70.85 shows as 70.9 as a user would expect.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+
+def round_half_away(x: Any, digits: int = 1) -> float | None:
+    """``x`` rounded half away from zero to ``digits`` decimals.
+
+    ``None`` and NaN give ``None`` (a missing score stays missing);
+    infinities are returned unchanged.
+    """
+    if x is None:
+        return None
+    f = float(x)
+    if math.isnan(f):
+        return None
+    if math.isinf(f):
+        return f
+    quantum = Decimal(1).scaleb(-digits)
+    # ROUND_HALF_UP in decimal is "half away from zero" for negatives too.
+    return float(Decimal(repr(f)).quantize(quantum, rounding=ROUND_HALF_UP))
