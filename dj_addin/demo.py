@@ -295,7 +295,7 @@ def _staff_member(g: _Generator, plan: _BranchPlan, *, senior: bool = False) -> 
     status = _PROBATION if not senior and g.chance(0.03) else _FULL
     join = _join_date(g, status, earliest=g.year - 30, latest=g.year - (6 if senior else 2))
     return _Person(g.staff_id(), g.name(gender, older=True), gender, _STAFF, status, plan.college, join,
-                   g.phone(), g.rng.betavariate(5, 2))
+                   g.phone(), g.rng.betavariate(3.5, 2))
 
 
 def _retiree(g: _Generator, plan: _BranchPlan) -> _Person:
@@ -312,7 +312,7 @@ def _student_member(g: _Generator, plan: _BranchPlan) -> _Person:
     join = _join_date(g, status, earliest=enrolled + (0 if graduate else 1), latest=g.year - 1)
     gender = g.gender()
     person = _Person(g.student_id(enrolled, plan.college_no, graduate), g.name(gender, older=False), gender,
-                     _STUDENT, status, plan.college, join, g.phone(), g.rng.betavariate(5, 2), student=True)
+                     _STUDENT, status, plan.college, join, g.phone(), g.rng.betavariate(3.5, 2), student=True)
     return person
 
 
@@ -460,7 +460,7 @@ def _contacts_in_quarter(g: _Generator, person: _Person, share: float) -> int:
     if not person.active:
         return 1 if person.targets and g.chance(0.5) else 0
     slack = (1 - person.quality) ** 3
-    if g.chance(0.03 + 0.25 * slack):  # busy or careless: at most one contact this quarter
+    if g.chance(0.03 + 0.6 * slack):  # busy or careless: at most one contact this quarter
         n = g.rng.choice((0, 1, 1))
     else:
         n = g.rng.randint(3, 7) if person.busy else g.rng.randint(2, 6)
@@ -648,8 +648,8 @@ def _evaluation(g: _Generator, plan: _BranchPlan, violator: str | None) -> list[
         q = p.quality
         voters = max(1, len(plan.people) - 1 - g.rng.randint(0, 3))
         peer = _votes(g, voters, [0.1 + 0.6 * q, 0.85 - 0.5 * q, 0.06 * (1 - q), 0.02 * (1 - q) ** 2])
-        mass = _votes(g, g.rng.randint(5, 12), [0.6 + 0.38 * q, 0.3 * (1 - q) + 0.05, 0.04 * (1 - q)])
-        score = min(100.0, round(68 + 28 * q + g.rng.uniform(-3, 3)))
+        mass = _votes(g, g.rng.randint(5, 12), [0.5 + 0.48 * q, 0.35 * (1 - q) + 0.05, 0.25 * (1 - q) ** 2])
+        score = min(100.0, round(62 + 34 * q + g.rng.uniform(-4, 4)))
         self_grade = schema.GRADES[0] if q > 0.8 and g.chance(0.5) else schema.GRADES[1]
         row = {"member_id": p.member_id, "self_grade": self_grade,
                "peer_excellent": peer[0], "peer_pass": peer[1], "peer_basic": peer[2], "peer_fail": peer[3],
