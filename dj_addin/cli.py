@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import sys
 
 import click
@@ -18,8 +19,49 @@ from . import __version__
 from .errors import DjError
 
 
+# click's own usage messages, in the words users read.
+_USAGE_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"Missing argument '(.+)'\.?", "缺少参数 {0}"),
+    (r"Missing option '(.+)'\.?", "缺少选项 {0}"),
+    (r"No such option:? '?([^'\s]+?)'?\.", "没有选项 {0}"),
+    (r"No such command:? '?([^'\s]+?)'?\.", "没有命令「{0}」"),
+    (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
+    (r"Option '(.+)' requires an argument\.?", "选项 {0} 后面需要一个值"),
+    (r"Invalid value for '(.+?)': (.+)", "{0} 的值无效：{1}"),
+)
+
+
+def usage_message(exc: click.UsageError) -> str:
+    """A click usage error as one Chinese line, with where to find help."""
+    text = exc.format_message()
+    guess = re.search(r"Did you mean '?([^'?]+?)'?\?", text)
+    for pattern, chinese in _USAGE_MESSAGES:
+        m = re.match(pattern, text)
+        if m:
+            text = chinese.format(*m.groups())
+            break
+    if guess:
+        text += f"（是不是 {guess.group(1)}？）"
+    command = exc.ctx.command_path if exc.ctx is not None else "dj"
+    return f"错误：{text}。请运行「{command} -h」查看用法。"
+
+
 class DjGroup(click.Group):
-    """A click group that never shows a traceback to the user."""
+    """A click group that never shows a traceback, nor an English message, to the user."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode=standalone_mode, **extra)
+        except click.UsageError as exc:  # raised only when not standalone
+            click.echo(usage_message(exc), err=True)
+            sys.exit(2)
+
+    def make_context(self, info_name, args, parent=None, **extra):  # noqa: D102
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            click.echo(usage_message(exc), err=True)
+            sys.exit(2)
 
     def invoke(self, ctx: click.Context):  # noqa: D102 - behaviour documented above
         try:
@@ -27,6 +69,9 @@ class DjGroup(click.Group):
         except DjError as exc:
             click.echo(f"错误：{exc.message}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:  # a subcommand's arguments
+            click.echo(usage_message(exc), err=True)
+            ctx.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
