@@ -269,3 +269,13 @@ def test_kv_sheet_unknown_items_and_bad_values(tmp_path: Path) -> None:
     assert meta.items["year"].value is INVALID and meta.items["year"].raw == "明年"
     assert meta.get("year") is None
     assert "自定义项" in meta.unknown_items
+
+
+def test_size_limit_is_configurable_by_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = write_clean(tmp_path / "clean.xlsx")
+    monkeypatch.setenv("DJ_MAX_FILE_MB", "0.001")
+    with pytest.raises(UnreadableFile) as info:
+        read_book(src)
+    assert "超过上限" in info.value.message
+    monkeypatch.setenv("DJ_MAX_FILE_MB", "5")
+    assert read_book(src).unit_code == "D0101"

@@ -8,10 +8,11 @@ so both adapters share everything after the grid.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .. import normalize as nz
-from ..errors import UnreadableFile
+from ..errors import UnreadableFile, UsageError
 from ..model import Book, KVTable
 from ..schema import READ_SHEETS, SheetKind
 from .grid import ENGINES, Grid
@@ -46,11 +47,25 @@ def book_from_grids(sheet_names: list[str], grids: dict[str, Grid], path: Path |
     return book
 
 
-def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int = DEFAULT_MAX_BYTES) -> Book:
+MAX_MB_ENV = "DJ_MAX_FILE_MB"
+
+
+def max_file_bytes() -> int:
+    """The size limit for one workbook: ``DJ_MAX_FILE_MB`` (megabytes) when set, else 100 MB."""
+    value = os.environ.get(MAX_MB_ENV, "").strip()
+    try:
+        return int(float(value) * 1024 * 1024) if value else DEFAULT_MAX_BYTES
+    except ValueError:
+        raise UsageError(f"环境变量 {MAX_MB_ENV} 的值「{value}」不是数字；请写文件大小上限（MB），如 200。") from None
+
+
+def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | None = None) -> Book:
     """Read a workbook into plain typed tables; raise ``UnreadableFile`` (S001)
-    with a Chinese message for anything that is not a healthy .xlsx/.xlsm."""
+    with a Chinese message for anything that is not a healthy .xlsx/.xlsm.
+    Files larger than ``max_bytes`` (default: ``max_file_bytes()``) are refused
+    before anything parses them."""
     path = Path(path)
-    package = check_package(path, max_bytes=max_bytes)
+    package = check_package(path, max_bytes=max_file_bytes() if max_bytes is None else max_bytes)
     wanted = match_sheet_names(package.sheet_names)
     names = list(wanted.values())
     try:
