@@ -9,6 +9,7 @@ and turns every failure into one Chinese line on stderr and an exit code
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
 import sys
@@ -74,6 +75,9 @@ class DjGroup(click.Group):
             ctx.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # output piped into `head` and cut short: not a failure of ours
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("已中断；文件未作改动。", err=True)
             ctx.exit(2)

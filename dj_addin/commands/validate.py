@@ -57,7 +57,7 @@ def summary_lines(report: ValidationReport, limit: int = SHOWN) -> list[str]:
         lines.append(f"【{sheet}】")
         for f in sorted(fs, key=lambda f: (LEVELS.index(f.level) if f.level in LEVELS else 9, f.row or 0)):
             cell = f"{f.column}{f.row}：" if f.row and f.column else ""  # the message itself names the row
-            lines.append(f"  [{f.level}] {cell}{f.message}")
+            lines.append(f"  [{f.level}] {cell}{f.message}{f.suggestion}")
     rest = len(report.findings) - len(shown)
     if rest > 0:
         lines.append(f"……另有 {rest} 条未列出，完整清单见「问题清单」工作表（用 -o 或 --in-place 写入）。")
