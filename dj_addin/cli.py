@@ -8,6 +8,7 @@ and turns every failure into one Chinese line on stderr and an exit code
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import pkgutil
@@ -28,8 +29,22 @@ _USAGE_MESSAGES: tuple[tuple[str, str], ...] = (
     (r"No such command:? '?([^'\s]+?)'?\.", "没有命令「{0}」"),
     (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
     (r"Option '(.+)' requires an argument\.?", "选项 {0} 后面需要一个值"),
-    (r"Invalid value for '(.+?)': (.+)", "{0} 的值无效：{1}"),
+    (r"Invalid value for (.+?): (.+)", "{0} 的值无效：{1}"),
 )
+# click's parameter messages (inside "Invalid value for …").
+_VALUE_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"'([^']*)' is not a valid integer(?: range)?\.?", "「{0}」不是整数"),
+    (r"'([^']*)' is not a valid float(?: range)?\.?", "「{0}」不是数字"),
+    (r"(?:File|Path) '([^']*)' does not exist\.?", "「{0}」不存在"),
+    (r"File '([^']*)' is a directory\.?", "「{0}」是文件夹，不是文件"),
+    (r"Directory '([^']*)' is a file\.?", "「{0}」是文件，不是文件夹"),
+    (r"(?:File|Path|Directory) '([^']*)' is not (?:readable|writable)\.?", "没有权限读写「{0}」"),
+)
+
+
+_OS_ERRORS = {errno.ENOENT: "路径不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+              errno.EROFS: "只读的磁盘或文件夹", errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个文件夹",
+              errno.ENOTDIR: "路径中有一段不是文件夹", errno.EBUSY: "文件正被占用"}
 
 
 def usage_message(exc: click.UsageError) -> str:
@@ -43,6 +58,9 @@ def usage_message(exc: click.UsageError) -> str:
             break
     if guess:
         text += f"（是不是 {guess.group(1)}？）"
+    for pattern, chinese in _VALUE_MESSAGES:
+        text = re.sub(pattern, lambda m, c=chinese: c.format(*m.groups()), text)
+    text = text.replace("' / '", "/").replace("'", "").rstrip("。.")
     command = exc.ctx.command_path if exc.ctx is not None else "dj"
     return f"错误：{text}。请运行「{command} -h」查看用法。"
 
@@ -78,6 +96,12 @@ class DjGroup(click.Group):
         except BrokenPipeError:  # output piped into `head` and cut short: not a failure of ours
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
+        except OSError as exc:  # a path we cannot write or read: say which and why
+            where = f"「{exc.filename}」" if exc.filename else ""
+            why = _OS_ERRORS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+            click.echo(f"错误：无法读写文件{where}（{why}）；"
+                       "请检查路径和权限，或关闭正在使用该文件的程序后重试。文件未作改动。", err=True)
+            ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("已中断；文件未作改动。", err=True)
             ctx.exit(2)
@@ -88,7 +112,7 @@ class DjGroup(click.Group):
 
 
 @click.group(cls=DjGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="dj (党建助手)")
+@click.version_option(__version__, prog_name="dj (党建助手)", help="显示版本并退出。")
 def main() -> None:
     """党建助手：党员联系服务群众工作簿的校验、汇总、考评和上报工具。"""
 
@@ -103,7 +127,22 @@ def _register_commands() -> None:
             register(main)
 
 
+def _chinese_help_option(command: click.Command) -> None:
+    """Every command's -h/--help says what it does in Chinese."""
+    original = command.get_help_option
+
+    def get_help_option(ctx: click.Context) -> click.Option | None:
+        option = original(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+    command.get_help_option = get_help_option  # type: ignore[method-assign]
+
+
 _register_commands()
+for _command in (main, *main.commands.values()):
+    _chinese_help_option(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -116,9 +116,16 @@ def parse_id(value: Any) -> str | None:
         return INVALID
     if isinstance(value, (dt.date, dt.datetime)):
         return INVALID
+    if isinstance(value, float) and (abs(value) >= EXACT_DIGITS_LIMIT or not value.is_integer()):
+        # Excel keeps 15 significant digits: an 18-digit number (an ID card
+        # number typed into a number cell) has already lost its last digits.
+        return INVALID if abs(value) >= EXACT_DIGITS_LIMIT else text_of(value)
     s = fold_width(text_of(value)).strip()
     s = re.sub(r"\s+", "", s)
     return s.upper() if s else None
+
+
+EXACT_DIGITS_LIMIT = 1e15  # numbers from here on are not stored exactly by Excel
 
 
 _IDS_SPLIT = re.compile("[" + re.escape(IDS_SEPARATORS) + r"\s]+")
@@ -205,11 +212,17 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, (dt.date, dt.datetime)):
         return INVALID
     s = fold_width(str(value)).strip().replace(",", "")
+    m = _NUMBER_WITH_UNIT.match(s)  # '2026年', '3次', '20 天'
+    if m:
+        s = m.group(1)
     try:
         f = float(s)
     except ValueError:
         return INVALID
     return f if math.isfinite(f) else INVALID
+
+
+_NUMBER_WITH_UNIT = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(?:年|个|人|次|天|日|项|份|篇|条|票|分|人次)$")
 
 
 def parse_int(value: Any) -> float | None:

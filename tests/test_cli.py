@@ -28,3 +28,27 @@ def test_every_command_of_the_spec_is_there() -> None:
     for name in ("template", "demo", "validate", "clear-marks", "rollup", "score", "run"):
         result = CliRunner().invoke(main, [name, "-h"])
         assert result.exit_code == 0, name
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["demo", "--seed", "abc"], "--seed 的值无效：「abc」不是整数"),
+    (["demo", "--out", "README.md"], "「README.md」是文件，不是文件夹"),
+])
+def test_parameter_errors_are_chinese(args: list[str], expected: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and expected in result.output
+    assert "is not" not in result.output and "Invalid value" not in result.output
+
+
+def test_unwritable_output_is_a_chinese_line(tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(main, ["demo", "--out", str(blocker / "sub")])
+    assert result.exit_code == 2
+    assert result.output.startswith("错误：") or "错误：" in result.output
+    assert "Traceback" not in result.output and "Errno" not in result.output
+
+
+def test_help_is_chinese() -> None:
+    result = CliRunner().invoke(main, ["validate", "-h"])
+    assert "显示本帮助并退出。" in result.output and "Show this message" not in result.output

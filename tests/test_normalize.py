@@ -111,3 +111,17 @@ def test_schema_aliases_cover_workbook_md() -> None:
     for alias, key in [("联系形式", "method"), ("主要内容", "content"), ("群众意见", "request"),
                        ("办理结果", "handling"), ("日期", "date")]:
         assert log[nz.fold_header(alias)] == key
+
+
+def test_long_numbers_in_id_cells_are_not_silently_mangled() -> None:
+    # an 18-digit ID card number typed into a number cell has lost digits already
+    assert nz.parse_id(110101199001011234.0) is nz.INVALID
+    assert nz.parse_id(123456789012345.0) == "123456789012345"
+    assert nz.parse_id("110101199001011234") == "110101199001011234"  # stored as text: safe
+
+
+def test_numbers_typed_with_a_unit() -> None:
+    assert nz.parse_int("2026年") == 2026
+    assert nz.parse_int("3 次") == 3
+    assert nz.parse_number("20天") == 20
+    assert nz.parse_number("三次") is nz.INVALID

@@ -214,7 +214,7 @@ def print_planted(uni: demo.University, console: Console) -> None:
 @click.option("--out", "out", default=str(DEFAULT_OUT), show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="输出文件夹")
 @click.option("--seed", default=demo.DEFAULT_SEED, show_default=True, type=int,
-              help="随机种子（同一种子生成完全相同的文件）")
+              help="随机种子（同一种子、同一考核年度和统计截止日期，生成完全相同的文件）")
 @click.option("--year", type=int, default=None, help="考核年度（默认今年）")
 @as_of_option
 @json_option
