@@ -82,7 +82,15 @@ def _finding(book: Book, rule: Rule, hit: Hit, positions: dict[str, dict[int, in
         elif kv is not None and hit.key in kv.items:
             value = nz.text_of(kv.items[hit.key].raw)
     return Finding(rule=rule.code, level=hit.level or rule.level, sheet=sheet_name, row=hit.row,
-                   column=column, field=field, value=value, message=hit.message, suggestion=hit.suggestion)
+                   column=column, field=field, value=value, message=sentence(hit.message),
+                   suggestion=hit.suggestion)
+
+
+def sentence(message: str) -> str:
+    """A message stands alone in JSON and in 问题清单: end it with 。 rather than
+    the ； that joins it to its suggestion in notes and in the human output."""
+    text = message.rstrip().rstrip("；;，,")
+    return text if text.endswith(("。", "！", "？", "）")) else text + "。"
 
 
 def _sheet_rank(book: Book, sheet_name: str) -> int:

@@ -247,6 +247,21 @@ def test_sheet_with_empty_header_row(tmp_path):
     assert not any(f.rule == "C001" and f.sheet == schema.ROSTER.name for f in report.findings)
 
 
+def test_blanked_header_row_above_data_is_one_cause_not_hundreds(tmp_path):
+    """The header cells of 联系记载 emptied, the data left below: the missing columns
+    are reported on row 1, the data is not taken for a header, and no member is
+    reported for 'no contact' because of it."""
+    def blank_log_header(wb):
+        for cell in wb[schema.CONTACT_LOG.name][1]:
+            cell.value = None
+    path = make_book(tmp_path / "b.xlsx", rows=clean_rows(), edit=blank_log_header)
+    _, report = validate_path(path, dt.date(2026, 12, 31))
+    log = [f for f in report.findings if f.sheet == schema.CONTACT_LOG.name]
+    assert {f.rule for f in log} == {"S003"} and {f.row for f in log} == {1}
+    assert {f.field for f in log} == {c.header for c in schema.CONTACT_LOG.columns if c.required}
+    assert not any(f.rule in ("K001", "S004") for f in report.findings)
+
+
 def test_optional_sheet_left_empty_is_read_as_empty(tmp_path):
     def blank_research(wb):
         ws = wb[schema.RESEARCH.name]

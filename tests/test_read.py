@@ -279,3 +279,17 @@ def test_size_limit_is_configurable_by_environment(tmp_path: Path, monkeypatch: 
     assert "超过上限" in info.value.message
     monkeypatch.setenv("DJ_MAX_FILE_MB", "5")
     assert read_book(src).unit_code == "D0101"
+
+
+def test_an_empty_header_row_is_not_replaced_by_the_first_data_row(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = LOG.name
+    ws.append([None] * len(LOG.headers))
+    ws.append([dt.date(2026, 3, 5), "2023001", None, "T01", None, "谈心谈话", "谈话内容"])
+    path = tmp_path / "noheader.xlsx"
+    wb.save(path)
+    log = read_book(path).table("contact_log")
+    assert log.header_row == 1
+    assert log.columns == {} and log.extra_columns == {}
+    assert "date" in log.missing_columns and "member_id" in log.missing_columns

@@ -162,7 +162,7 @@ def test_c002_spec_example_message(tmp_path):
     report = run(tmp_path, edit_rows=set_log(0, date="2026-13-05"))
     f = only(report, "C002")
     assert [(x.sheet, x.row, x.column, x.field, x.value) for x in f] == [(LOG, 2, "A", "联系日期", "2026-13-05")]
-    assert f[0].message == "第2行「联系日期」为 2026-13-05，不是有效日期；"
+    assert f[0].message == "第2行「联系日期」为 2026-13-05，不是有效日期。"
     assert f[0].suggestion.startswith("请填写如 2026-03-05 的日期（可用格式：")
     assert not tuples(report, "C003") and not tuples(report, "C004")
 

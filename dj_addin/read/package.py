@@ -45,7 +45,10 @@ class Package:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:.0f} MB"
+    """A size as people read it: '2.3 MB', '512 KB'."""
+    if n < 1024 * 1024:
+        return f"{max(n, 1) / 1024:.0f} KB" if n >= 1024 else f"{n} 字节"
+    return f"{n / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
 
 
 def check_package(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,

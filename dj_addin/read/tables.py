@@ -8,6 +8,7 @@ A cell that cannot be interpreted keeps its value as found and is flagged.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Callable
 
 import numpy as np
@@ -33,19 +34,19 @@ def empty_table(spec: Sheet) -> SheetTable:
 
 def find_header_row(grid: Grid, index: dict[str, str]) -> tuple[int, int]:
     """(0-based row, number of known headers in it): the row among the first
-    ten that matches the most known headers; the first non-empty row when
-    none matches."""
-    best, best_hits = -1, 0
+    ten that matches the most known headers; row 1 when none matches (an
+    empty or foreign header row is reported as missing columns, and the data
+    below it is never taken for a header)."""
+    best, best_hits = 0, 0
+    needed = 2 if len(set(index.values())) >= 3 else 1  # one stray word in a data row is no header
     for r in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
-        hits = len({index[h] for h in (nz.fold_header(v) for v in grid.rows[r] if v is not None) if h in index})
-        if hits > best_hits:
+        row = grid.rows[r]
+        if any(isinstance(v, (dt.date, dt.datetime)) for v in row):
+            continue  # a row holding dates is data, whatever words stand beside them
+        hits = len({index[h] for h in (nz.fold_header(v) for v in row if v is not None) if h in index})
+        if hits >= needed and hits > best_hits:
             best, best_hits = r, hits
-    if best >= 0:
-        return best, best_hits
-    for r in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
-        if any(not nz.is_blank(v) for v in grid.rows[r]):
-            return r, 0
-    return 0, 0
+    return best, best_hits
 
 
 def match_columns(spec: Sheet, header: list[Any]) -> tuple[dict[str, int], dict[str, int], dict[str, list[int]]]:

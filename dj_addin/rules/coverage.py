@@ -41,10 +41,13 @@ def ended_quarters(year: int, as_of: dt.date) -> list[int]:
 
 @rule("K001", WARNING, (ROSTER, LOG), "本季度未联系群众",
       note="One hit per member on the roster's 党员编号 cell, listing every ended quarter without a contact; "
-           "skipped when 联系记载 is missing (S002) or 考核年度 is unknown (R019).")
+           "skipped when 联系记载 or its 联系日期/党员编号 column is missing (S002/S003) or 考核年度 is "
+           "unknown (R019).")
 def quarter_without_contact(ctx: Context) -> Iterable[Hit]:
     roster, log = ctx.table(ROSTER), ctx.table(LOG)
-    if ctx.year is None or not roster.found or not log.found or not len(roster):
+    if ctx.year is None or not len(roster) or not ctx.has(roster, "member_id"):
+        return
+    if not (ctx.has(log, "date") and ctx.has(log, "member_id")):  # S002/S003 already say why
         return
     quarters = ended_quarters(ctx.year, ctx.as_of)
     scopes = quarterly_contact_scopes(ctx)

@@ -71,9 +71,10 @@ def _ref_columns(target: str):
 
 @rule("R002", ERROR, ("contact_log", "research", "reception", "contact_points", "point_visits", "forums",
                       "activities", "evaluation", "targets"), "党员编号不在党员名册中",
-      note="Every column whose schema ref is the roster; skipped when 党员名册 itself is missing (S002).")
+      note="Every column whose schema ref is the roster; skipped when 党员名册 or its 党员编号 column is "
+           "missing (S002/S003 say so once).")
 def unknown_member(ctx: Context) -> Iterable[Hit]:
-    if not ctx.table(ROSTER).found:
+    if not ctx.has(ctx.table(ROSTER), "member_id"):  # no roster, or no 党员编号 column (S002/S003)
         return
     known = ctx.ids(ROSTER, "member_id")
     for sheet_key, col in _ref_columns(ROSTER):
@@ -88,9 +89,9 @@ def unknown_member(ctx: Context) -> Iterable[Hit]:
 
 
 @rule("R003", ERROR, LOG, "对象编号不在联系对象中",
-      note="Skipped when 联系对象 itself is missing (S002).")
+      note="Skipped when 联系对象 or its 对象编号 column is missing (S002/S003).")
 def unknown_target(ctx: Context) -> Iterable[Hit]:
-    if not ctx.table(TARGETS).found:
+    if not ctx.has(ctx.table(TARGETS), "target_id"):  # no 联系对象, or no 对象编号 column (S002/S003)
         return
     known = ctx.ids(TARGETS, "target_id")
     for sheet_key, col in _ref_columns(TARGETS):
