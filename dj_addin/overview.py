@@ -7,9 +7,22 @@ the data sheets by the template's column letters, derived here from the
 schema's column order; the Python twin (:func:`compute_overview`) is what the
 tests compare a recalculated workbook against.
 
-Both sides count what a spreadsheet can see: real dates only (a date typed as
-text is not counted by COUNTIFS), IDs compared case-insensitively, and the
-per-member figure looks at the first :data:`ROSTER_ROWS` roster rows.
+Both sides count what a spreadsheet can see, which is less than the reader
+accepts: only real dates (a date typed as text, such as '2026年2月24日' or
+'20260401', is invisible to COUNTIFS), list values exactly as in the
+drop-down (a synonym such as 处理中 is not counted as 办理中), and IDs as
+typed, compared case-insensitively (a full-width ID does not match its
+half-width roster entry). Formulas cannot parse those forms portably, so
+:func:`compute_overview` deliberately mirrors the formulas, not the reader:
+that is what lets the LibreOffice test compare the two. The sheet says so in
+:data:`COUNTING_NOTE` under the figures; 指标汇总 and 考评结果 use the full
+reading. The per-member figure looks at the first :data:`ROSTER_ROWS` roster
+rows.
+
+Every dated figure follows 考核年度 (the 基本信息 cell). "This quarter" is
+the quarter of today while today is within 考核年度, Q4 once the year is
+over and Q1 while it has not begun (:func:`count_quarter`); the sheet shows
+which quarter it is in the 统计季度 row.
 """
 
 from __future__ import annotations
@@ -31,10 +44,24 @@ ROSTER_ROWS = 5000
 TITLE_ROW = 1
 YEAR_ROW = 2  # 考核年度 (a reference to 基本信息)
 TODAY_ROW = 3  # 统计日期 (=TODAY())
-HEADER_ROW = 4
-FIRST_ROW = 5  # first figure
+QUARTER_ROW = 4  # 统计季度: the quarter of 本季度尚无联系记录的党员人数
+HEADER_ROW = 5
+FIRST_ROW = 6  # first figure
 LABEL_COL, VALUE_COL, NOTE_COL = "A", "B", "C"
 NO_YEAR_TEXT = "未填考核年度"
+
+QUARTER_NOTE = ("「本季度尚无联系记录的党员人数」按此季度统计：今天在考核年度内时为今天所在季度；"
+                "考核年度已结束时为该年第四季度；考核年度尚未开始时为该年第一季度")
+
+# Shown under the figures (one merged cell): what the formulas can and cannot see.
+COUNTING_NOTE = (
+    "注意：本表由公式统计，只计入 Excel 能识别的内容：真正的日期（如 2026-03-05）、与下拉列表完全一致的选项"
+    "（如“办理中”）、与党员名册写法一致的编号（不区分大小写）。以文字形式录入的日期（如“2026年2月24日”"
+    "“20260401”）、全角编号和同义词（如“处理中”），党建助手能够识别，但本表不计入，因此本表数字可能比"
+    "党建助手统计的略少。「指标汇总」「考评结果」两张表（由 dj rollup、dj score 或 dj run 生成）按完整规则读取，"
+    "请以它们为准；「校验全部」（命令 dj validate）会列出无法识别的日期、选项和编号。"
+    "建议日期统一写成 2026-03-05，选项从下拉列表中选择。"
+)
 
 
 def col_letter(index: int) -> str:
@@ -87,17 +114,32 @@ def _dated(sheet: schema.Sheet, key: str, first_month: int = 1, months: int = 12
     return _needs_year(f"COUNTIFS({_in_year(sheet, key, first_month, months)})")
 
 
-_QUARTER_START = "DATE(YEAR(TODAY()),INT((MONTH(TODAY())-1)/3)*3+1,1)"
-_QUARTER_END = "DATE(YEAR(TODAY()),INT((MONTH(TODAY())-1)/3)*3+4,1)"
+def _quarter_offset() -> str:
+    """Months before the counted quarter's first month (0, 3, 6 or 9).
+
+    TODAY() clamped into 考核年度 (:func:`count_quarter`): today's quarter
+    within the year, Q4 after it, Q1 before it.
+    """
+    y = year_cell()
+    return f"INT((MONTH(MIN(MAX(TODAY(),DATE({y},1,1)),DATE({y},12,31)))-1)/3)*3"
+
+
+def quarter_label_formula() -> str:
+    """统计季度: ``2026年第四季度`` (without '=')."""
+    y = year_cell()
+    return _needs_year(f'{y}&"年第"&CHOOSE({_quarter_offset()}/3+1,"一","二","三","四")&"季度"')
 
 
 def _silent_members() -> str:
     log = schema.CONTACT_LOG
     roster = roster_range()
+    y = year_cell()
+    start = f"DATE({y},{_quarter_offset()}+1,1)"
+    end = f"DATE({y},{_quarter_offset()}+4,1)"
     counts = (f"COUNTIFS({whole_column(log, 'member_id')},{roster},"
-              f'{whole_column(log, "date")},">="&{_QUARTER_START},'
-              f'{whole_column(log, "date")},"<"&{_QUARTER_END})')
-    return f'SUMPRODUCT(({roster}<>"")*({counts}=0))'
+              f'{whole_column(log, "date")},">="&{start},'
+              f'{whole_column(log, "date")},"<"&{end})')
+    return _needs_year(f'SUMPRODUCT(({roster}<>"")*({counts}=0))')
 
 
 @dataclass(frozen=True)
@@ -128,14 +170,18 @@ FIGURES: tuple[Figure, ...] = (
     Figure("activities", "载体活动次数", f"「{schema.ACTIVITIES.name}」中活动日期在考核年度内的次数",
            lambda: _dated(schema.ACTIVITIES, "date")),
     Figure("silent_members", "本季度尚无联系记录的党员人数",
-           f"当前季度（按今天的日期）在「{schema.CONTACT_LOG.name}」中还没有联系记录的党员人数"
+           f"「统计季度」（见上方）在「{schema.CONTACT_LOG.name}」中还没有联系记录的党员人数"
            f"（统计党员名册前 {ROSTER_ROWS - 1} 行）",
            _silent_members),
 )
 
 
+# The row of COUNTING_NOTE: one blank row under the last figure.
+COUNTING_NOTE_ROW = FIRST_ROW + len(FIGURES) + 1
+
+
 def figure_cells() -> dict[str, str]:
-    """Figure key → the cell holding its number on 概览 (``"B5"``)."""
+    """Figure key → the cell holding its number on 概览 (``"B6"``)."""
     return {f.key: f"{VALUE_COL}{FIRST_ROW + i}" for i, f in enumerate(FIGURES)}
 
 
@@ -178,8 +224,32 @@ def _fold_id(v: object) -> str:
     return str(v).strip().lower()
 
 
+def count_quarter(year: int, today: dt.date) -> int:
+    """The quarter (1–4) of 考核年度 ``year`` that 概览 calls "this quarter".
+
+    Today's quarter while today is within ``year``; 4 once ``year`` is over
+    (a secretary closing last year's workbook wants its final quarter); 1
+    while ``year`` has not begun.
+    """
+    clamped = min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
+    return (clamped.month - 1) // 3 + 1
+
+
+def quarter_label(year: int | None, today: dt.date) -> str:
+    """What the 统计季度 cell shows (:func:`quarter_label_formula`)."""
+    if not isinstance(year, int):
+        return NO_YEAR_TEXT
+    return f"{year}年第{'一二三四'[count_quarter(year, today) - 1]}季度"
+
+
 def compute_overview(book: Book, today: dt.date | None = None) -> dict[str, int | None]:
-    """Every 概览 figure from a read workbook; None where 考核年度 is missing."""
+    """Every 概览 figure from a read workbook, as the formulas count it.
+
+    This mirrors the formulas, not the reader: text dates, synonyms and
+    full-width IDs are left out exactly as COUNTIFS leaves them out (see the
+    module docstring), so a recalculated 概览 gives the same numbers. None
+    where 考核年度 is missing (the sheet shows :data:`NO_YEAR_TEXT`).
+    """
     today = today or dt.date.today()
     year = book.year
     out: dict[str, int | None] = {
@@ -202,8 +272,12 @@ def compute_overview(book: Book, today: dt.date | None = None) -> dict[str, int 
     out["forums"] = in_year(_dates(book, schema.FORUMS, "date"))
     out["activities"] = in_year(_dates(book, schema.ACTIVITIES, "date"))
 
-    q_start = _month_start(today.year, (today.month - 1) // 3 * 3 + 1)
-    q_end = _month_start(today.year, (today.month - 1) // 3 * 3 + 4)
+    if not isinstance(year, int):
+        out["silent_members"] = None
+        return out
+    first_month = (count_quarter(year, today) - 1) * 3 + 1
+    q_start = _month_start(year, first_month)
+    q_end = _month_start(year, first_month + 3)
     real = log.raw["date"].map(lambda v: isinstance(v, (dt.date, dt.datetime))) if len(log.raw) else []
     active: set[str] = set()
     if len(log.raw):

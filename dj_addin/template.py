@@ -1,8 +1,10 @@
 """The blank workbook (``workbook_template.xlsx``), generated from the schema.
 
 Everything a secretary sees comes from :mod:`dj_addin.schema`: sheet names,
-headers, widths, drop-down lists, input hints, the 说明 text and the defaults
-of 指标设置/评分规则; the 概览 formulas come from :mod:`dj_addin.overview`.
+headers, widths, drop-down lists, input hints (the schema's, or derived from
+a column's reference and type: :func:`hint_of`), the 说明 text and the
+defaults of 指标设置/评分规则; the 概览 formulas come from
+:mod:`dj_addin.overview`. Every sheet prints A4 landscape, one page wide.
 Generation is deterministic (fixed document properties and zip timestamps),
 so the committed template can be compared with a fresh one byte for byte.
 """
@@ -83,9 +85,10 @@ def _style_header(cell, required: bool) -> None:
     cell.border = GRID
 
 
-def _print_setup(ws: Worksheet, landscape: bool = True, title_rows: str | None = "1:1") -> None:
+def _print_setup(ws: Worksheet, title_rows: str | None = "1:1") -> None:
+    """A4 landscape, fitted to one page wide, on every sheet."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -129,8 +132,32 @@ def _list_validation(source: str, col: Column, sqref: str) -> DataValidation:
     return dv
 
 
+# Input hints derived from a column's reference or type when the schema gives none.
+REF_HINTS = {
+    "roster": "填写党员名册中的党员编号",
+    "targets": "填写联系对象表中的对象编号",
+}
+DATE_HINT = f"日期，可写作 {schema.DATE_FORMS_TEXT}"
+_EXAMPLE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+def hint_of(col: Column) -> str:
+    """The input hint of a column: the schema's, else derived from ``ref``/type.
+
+    An ID column pointing at 党员名册 says so; a date column lists the
+    accepted forms (appended to the schema's hint unless it already shows an
+    example date).
+    """
+    text = col.hint
+    if not text and col.ref in REF_HINTS and col.type is ColType.ID:
+        text = REF_HINTS[col.ref] + ("，不能重复" if col.unique else "")
+    if col.type is ColType.DATE and not _EXAMPLE_DATE.search(text):
+        text = f"{text}；{DATE_HINT}" if text else DATE_HINT
+    return text
+
+
 def _add_prompt(dv: DataValidation, col: Column) -> None:
-    text = col.hint or ("请从下拉列表中选择" if col.type in (ColType.ENUM, ColType.BOOL) else "")
+    text = hint_of(col) or ("请从下拉列表中选择" if col.type in (ColType.ENUM, ColType.BOOL) else "")
     if col.required:
         text = f"必填。{text}" if text else "必填"
     if text:
@@ -145,7 +172,7 @@ def _validation_for(col: Column, sqref: str, lists: _Lists) -> DataValidation | 
         return _list_validation(lists.source(col.choices), col, sqref)
     if col.type is ColType.BOOL:
         return _list_validation('"' + ",".join(schema.BOOL_VALUES) + '"', col, sqref)
-    if col.hint:
+    if hint_of(col):
         dv = DataValidation(allow_blank=True)
         _add_prompt(dv, col)
         dv.add(sqref)
@@ -210,7 +237,7 @@ def _kv_sheet(ws: Worksheet, sheet: Sheet, values: dict[str, object], lists: _Li
                 ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
     ws.sheet_properties.tabColor = TAB_KV
-    _print_setup(ws, landscape=False)
+    _print_setup(ws)
 
 
 def _kv_hint(col: Column) -> str:
@@ -219,10 +246,9 @@ def _kv_hint(col: Column) -> str:
         parts.append("必填")
     if col.type is ColType.ENUM:
         parts.append("从下拉列表选择：" + "、".join(col.choices))
-    if col.hint:
-        parts.append(col.hint)
-    if col.type is ColType.DATE:
-        parts.append("日期，如 2026-03-05")
+    hint = hint_of(col)
+    if hint:
+        parts.append(hint)
     if col.key == "template_version":
         parts.append("由模板自动填写，请勿修改")
     return "；".join(parts)
@@ -261,7 +287,7 @@ def _readme(ws: Worksheet) -> None:
         row += 1
     ws.sheet_view.showGridLines = False
     ws.sheet_properties.tabColor = TAB_INFO
-    _print_setup(ws, landscape=False, title_rows=None)
+    _print_setup(ws, title_rows=None)
 
 
 def _height(text: str, width: float) -> float:
@@ -278,11 +304,46 @@ def _height(text: str, width: float) -> float:
     return lines * 16.5
 
 
+OVERVIEW_WIDTHS = (30, 16, 84)  # 概览: label, number, note
+
+
 def _overview(ws: Worksheet) -> None:
     ov = overview
-    ws.column_dimensions[ov.LABEL_COL].width = 30
-    ws.column_dimensions[ov.VALUE_COL].width = 16
-    ws.column_dimensions[ov.NOTE_COL].width = 84
+    _overview_heading(ws)
+    for c, text in enumerate(("项目", "数值", "说明"), start=1):
+        _style_header(ws.cell(row=ov.HEADER_ROW, column=c, value=text), True)
+    for i, fig in enumerate(ov.FIGURES):
+        r = ov.FIRST_ROW + i
+        ws.row_dimensions[r].height = max(21, _height(fig.note, OVERVIEW_WIDTHS[2]))
+        label = ws.cell(row=r, column=1, value=fig.label)
+        label.font = Font(bold=True)
+        label.border = GRID
+        value = ws.cell(row=r, column=2, value="=" + fig.formula())
+        value.font = Font(bold=True, size=12)
+        value.fill = FORMULA_FILL
+        value.border = GRID
+        value.number_format = INT_FORMAT
+        value.alignment = Alignment(horizontal="center")
+        note = ws.cell(row=r, column=3, value=fig.note)
+        note.border = GRID
+        note.alignment = Alignment(wrap_text=True, vertical="center")
+    r = ov.COUNTING_NOTE_ROW  # what the formulas cannot see, visible under the figures
+    note = ws.cell(row=r, column=1, value=ov.COUNTING_NOTE)
+    note.font = Font(color=_RED)
+    note.alignment = WRAP_TOP
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+    ws.row_dimensions[r].height = _height(ov.COUNTING_NOTE, sum(OVERVIEW_WIDTHS))
+    ws.protection.sheet = True  # no password: it only guards against typing over a formula
+    ws.sheet_view.showGridLines = False
+    ws.sheet_properties.tabColor = TAB_INFO
+    _print_setup(ws, title_rows=None)
+
+
+def _overview_heading(ws: Worksheet) -> None:
+    """Title, 考核年度, 统计日期 and 统计季度 above the figures."""
+    ov = overview
+    for letter, width in zip((ov.LABEL_COL, ov.VALUE_COL, ov.NOTE_COL), OVERVIEW_WIDTHS):
+        ws.column_dimensions[letter].width = width
     title = ws.cell(row=ov.TITLE_ROW, column=1, value="党员联系服务群众工作概览")
     title.font = TITLE_FONT
     ws.merge_cells(start_row=ov.TITLE_ROW, start_column=1, end_row=ov.TITLE_ROW, end_column=3)
@@ -296,27 +357,15 @@ def _overview(ws: Worksheet) -> None:
     today.number_format = DATE_FORMAT
     today.alignment = Alignment(horizontal="left")
     ws.cell(row=ov.TODAY_ROW, column=3, value="本表数字由公式自动计算，打开即更新，请勿在本表填写").font = NOTE_FONT
-    for c, text in enumerate(("项目", "数值", "说明"), start=1):
-        _style_header(ws.cell(row=ov.HEADER_ROW, column=c, value=text), True)
-    for i, fig in enumerate(ov.FIGURES):
-        r = ov.FIRST_ROW + i
-        ws.row_dimensions[r].height = 21
-        label = ws.cell(row=r, column=1, value=fig.label)
-        label.font = Font(bold=True)
-        label.border = GRID
-        value = ws.cell(row=r, column=2, value="=" + fig.formula())
-        value.font = Font(bold=True, size=12)
-        value.fill = FORMULA_FILL
-        value.border = GRID
-        value.number_format = INT_FORMAT
-        value.alignment = Alignment(horizontal="center")
-        note = ws.cell(row=r, column=3, value=fig.note)
-        note.border = GRID
-        note.alignment = Alignment(wrap_text=True, vertical="center")
-    ws.protection.sheet = True  # no password: it only guards against typing over a formula
-    ws.sheet_view.showGridLines = False
-    ws.sheet_properties.tabColor = TAB_INFO
-    _print_setup(ws, landscape=False, title_rows=None)
+    label = ws.cell(row=ov.QUARTER_ROW, column=1, value="统计季度")
+    label.font = Font(bold=True)
+    label.alignment = Alignment(vertical="center")
+    ws.cell(row=ov.QUARTER_ROW, column=2, value="=" + ov.quarter_label_formula()).alignment = \
+        Alignment(horizontal="left", vertical="center")
+    quarter_note = ws.cell(row=ov.QUARTER_ROW, column=3, value=ov.QUARTER_NOTE)
+    quarter_note.font = NOTE_FONT
+    quarter_note.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[ov.QUARTER_ROW].height = _height(ov.QUARTER_NOTE, OVERVIEW_WIDTHS[2])
 
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,11 @@
 """The text of the 说明 sheet, built from the schema (sheet purposes and how
 to fill them) and the ribbon/command list of interfaces.md.
 
+It says only what exists: the Excel add-in (the ribbon) and the commands
+`dj export`, `dj aggregate`, `dj split` come in a later version and are
+marked so (:data:`LATER`); the `dj` commands are installed from the package
+file or repository the organisers provide (dj-addin is not on PyPI).
+
 Kept apart from :mod:`dj_addin.template` so that the words can be reviewed
 without reading styling code. Each line is ``(kind, first, second)`` with kind
 ``title`` / ``section`` / ``text`` / ``item``.
@@ -13,13 +18,15 @@ from .schema import SheetKind
 
 Line = tuple[str, str, str]
 
+LATER = "后续版本提供"
+
 # Ribbon groups and buttons (interfaces.md), with what each does and the
 # `dj` command that does the same without Excel (WPS users, servers).
 RIBBON: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     ("数据校验", (
         ("校验全部", "检查所有工作表：必填项、日期、下拉选项、编号是否对得上等；问题写入「问题清单」，"
                   "并在出错的单元格标色、加批注。", "dj validate 工作簿.xlsx --in-place"),
-        ("清除标记", "去掉「校验全部」留下的颜色和批注，数据不变。", "（重新运行 dj validate 会先清除旧标记）"),
+        ("清除标记", "去掉「校验全部」留下的颜色和批注，数据不变。", "dj clear-marks 工作簿.xlsx --in-place"),
     )),
     ("统计考评", (
         ("指标汇总", "按「指标设置」统计每名党员每项指标的完成情况，写入「指标汇总」。",
@@ -29,12 +36,12 @@ RIBBON: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("一键处理", "依次完成校验、指标汇总和考评计分。", "dj run 工作簿.xlsx --in-place"),
     )),
     ("上报汇总", (
-        ("导出上报", "生成报送上级的工作簿（联系电话等个人信息自动打码）；仍有错误时会先提醒。",
-         "dj export 工作簿.xlsx -o 上报.xlsx"),
-        ("汇总下级", "选择存放下级工作簿的文件夹，合并成一个本级工作簿，并列出未报送单位和冲突。",
-         "dj aggregate 文件夹/*.xlsx -o 汇总.xlsx"),
-        ("拆分下发", "按「下级单位」把本工作簿拆成每个下级一份，预先填好基本信息和指标。",
-         "dj split 工作簿.xlsx --out 下发文件夹"),
+        (f"导出上报（{LATER}）", "生成报送上级的工作簿（联系电话等个人信息自动打码）；仍有错误时会先提醒。",
+         f"dj export 工作簿.xlsx -o 上报.xlsx（{LATER}）"),
+        (f"汇总下级（{LATER}）", "选择存放下级工作簿的文件夹，合并成一个本级工作簿，并列出未报送单位和冲突。",
+         f"dj aggregate 文件夹/*.xlsx -o 汇总.xlsx（{LATER}）"),
+        (f"拆分下发（{LATER}）", "按「下级单位」把本工作簿拆成每个下级一份，预先填好基本信息和指标。",
+         f"dj split 工作簿.xlsx --out 下发文件夹（{LATER}）"),
     )),
     ("帮助", (
         ("使用说明", "打开本说明。", "dj --help"),
@@ -56,8 +63,9 @@ def readme_lines() -> list[Line]:
     lines: list[Line] = [
         ("title", "党员联系服务群众工作簿 使用说明", ""),
         ("text", f"模板版本：{schema.TEMPLATE_VERSION}。本工作簿是党支部（党总支、学院党委）记录和统计"
-                 "党员联系服务群众工作的工具：各表填好后，用「党建助手」插件一键校验、统计指标、考评计分，"
-                 "并按层级上报汇总。不装插件也能正常填写和查看，「概览」中的数字由公式自动计算。", ""),
+                 "党员联系服务群众工作的工具：各表填好后，用「党建助手」（dj 命令）校验、统计指标、考评计分；"
+                 f"按层级上报汇总和 Excel 插件按钮将在{LATER}。不装任何软件也能正常填写和查看，"
+                 "「概览」中的数字由公式自动计算。", ""),
         ("section", "一、工作机制的三个方面", ""),
     ]
     lines += [("item", name, text) for name, text in PILLARS]
@@ -79,18 +87,22 @@ def readme_lines() -> list[Line]:
         ("item", "下拉选项", "带下拉箭头的列请从列表中选择；“是/否”列也可填 Y/N、1/0、√/×。"),
         ("item", "编号", "党员编号、对象编号等按文本保存，前面的 0 不会丢失；英文字母不区分大小写。"
                          "多个编号之间用顿号、逗号或空格分隔。"),
-        ("item", "个人信息", "联系电话等个人信息在导出上报时会自动打码（如 138****5678）。"),
-        ("item", "自动生成的表", "问题清单、指标汇总、考评结果、汇总来源、单位对比由插件生成，每次运行都会重新生成，"
+        ("item", "个人信息", f"联系电话等个人信息在导出上报（{LATER}）时会自动打码（如 138****5678）。"),
+        ("item", "自动生成的表", "问题清单、指标汇总、考评结果（以及汇总下级时的汇总来源、单位对比）由党建助手生成，每次运行都会重新生成，"
                               "请不要在其中填写内容。"),
-        ("section", "四、插件按钮（选项卡「党建助手」）和对应命令", ""),
-        ("text", "使用 WPS 或没有安装插件的电脑，可以在命令行运行右侧的 dj 命令完成同样的工作"
-                 "（先安装：pip install dj-addin）。", ""),
+        ("section", f"四、插件按钮（选项卡「党建助手」，{LATER}）和对应命令", ""),
+        ("text", f"Excel 插件（选项卡「党建助手」）将在{LATER}；在此之前，以及使用 WPS 时，请在命令行运行"
+                 "下列 dj 命令完成同样的工作。安装方法：电脑上需有 Python 3.11 或以上版本，在命令行运行 "
+                 "pip install <组织者提供的安装包文件或仓库目录>（例如下载的 .whl 文件，或解压后的仓库文件夹）；"
+                 "党建助手没有发布到 PyPI，不能只写名称安装。"
+                 f"标有“{LATER}”的功能当前版本还不能使用。", ""),
     ]
     for group, buttons in RIBBON:
         for name, what, command in buttons:
             lines.append(("item", f"{group}｜{name}", f"{what}\n命令：{command}"))
     lines += [
-        ("item", "新建模板", "生成一份空白工作簿。\n命令：dj template -o 工作簿.xlsx"),
+        ("item", "新建模板", "生成一份空白工作簿；不会覆盖已有的文件（确需覆盖时加 --force）。\n"
+                             "命令：dj template -o 工作簿.xlsx"),
         ("section", "五、版本", ""),
         ("item", "模板版本", schema.TEMPLATE_VERSION),
     ]

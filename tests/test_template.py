@@ -84,6 +84,7 @@ def test_every_schema_sheet_and_header_in_order(wb):
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     for sheet in schema.KV_SHEETS:
         ws = wb[sheet.name]
+        assert ws.print_title_rows == "$1:$1"
         assert (ws["A1"].value, ws["B1"].value) == sheet.kv_headers
         assert [ws.cell(row=r, column=1).value for r in range(2, 2 + len(sheet.columns))] == sheet.headers
 
@@ -173,6 +174,33 @@ def test_hints_are_input_messages(wb):
         assert dv.showInputMessage and col.hint in dv.prompt and dv.promptTitle == col.header
 
 
+def _prompts(ws, letter: str) -> list[str]:
+    return [dv.prompt for dv in _validations_at(ws, f"{letter}2") if dv.showInputMessage and dv.prompt]
+
+
+def test_every_roster_id_and_date_column_has_a_hint(wb):
+    """IDs pointing at 党员名册 say so; dates list the accepted forms (unless their hint shows one)."""
+    roster_ids = dates = 0
+    for sheet in schema.DATA_SHEETS:
+        ws = wb[sheet.name]
+        for i, col in enumerate(sheet.columns, start=1):
+            prompts = _prompts(ws, overview.col_letter(i))
+            if col.ref == "roster":
+                assert len(prompts) == 1, (sheet.name, col.header)
+                if not col.hint:
+                    assert schema.ROSTER.name in prompts[0], (sheet.name, col.header)
+                roster_ids += 1
+            if col.type is ColType.DATE:
+                assert len(prompts) == 1 and "2026" in prompts[0], (sheet.name, col.header)
+                if not col.hint:
+                    assert schema.DATE_FORMS_TEXT in prompts[0], (sheet.name, col.header)
+                dates += 1
+    assert roster_ids >= 9 and dates >= 12
+    for sheet, key in ((schema.RESEARCH, "member_id"), (schema.EVALUATION, "member_id")):
+        [prompt] = _prompts(wb[sheet.name], overview.column_of(sheet, key))
+        assert "填写党员名册中的党员编号" in prompt, sheet.name
+
+
 def test_template_reads_back_empty_with_defaults(template):
     book = read_book(template)
     for sheet in schema.DATA_SHEETS:
@@ -213,8 +241,26 @@ def test_readme_covers_sheets_buttons_and_version(wb):
     for button in ("校验全部", "清除标记", "指标汇总", "考评计分", "一键处理", "导出上报", "汇总下级", "拆分下发",
                    "使用说明", "关于"):
         assert button in text
-    for command in ("dj validate", "dj run", "dj export", "dj aggregate", "dj split", "dj template"):
+    for command in ("dj validate", "dj run", "dj export", "dj aggregate", "dj split", "dj template",
+                    "dj clear-marks 工作簿.xlsx --in-place"):
         assert command in text
+
+
+def test_readme_promises_only_what_exists(wb):
+    """Commands not yet written are marked 后续版本提供; the install line names no PyPI package."""
+    ws = wb[schema.README.name]
+    items = {ws.cell(row=r, column=1).value: str(ws.cell(row=r, column=2).value or "")
+             for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value}
+    text = "\n".join(f"{k}\n{v}" for k, v in items.items())
+    existing = set(main.commands)
+    for name, explanation in items.items():
+        for command in {line.split()[1] for line in explanation.splitlines() if line.startswith("命令：dj ")}:
+            if command.startswith("-"):
+                continue
+            later = command not in existing
+            assert later == ("后续版本提供" in explanation) == ("后续版本提供" in name), (name, command)
+    assert {"export", "aggregate", "split"}.isdisjoint(existing)
+    assert "pip install dj-addin" not in text and "pip install <" in text
 
 
 def test_overview_is_formulas_over_schema_sheets(wb):
@@ -231,9 +277,14 @@ def test_overview_is_formulas_over_schema_sheets(wb):
 
 
 def test_print_setup_fits_width(wb):
-    ws = wb[schema.CONTACT_LOG.name]
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    """Every sheet a secretary may print: A4 landscape, one page wide."""
+    for sheet in schema.SHEETS:
+        if sheet.kind is SheetKind.OUTPUT:
+            continue
+        ws = wb[sheet.name]
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9, sheet.name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, sheet.name
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, sheet.name
 
 
 def test_dj_template_command(tmp_path, monkeypatch):
@@ -247,6 +298,49 @@ def test_dj_template_command(tmp_path, monkeypatch):
 
     result = CliRunner().invoke(main, ["template", "-o", str(tmp_path / "no such folder" / "t.xlsx")])
     assert result.exit_code == 2 and "不存在" in result.output
+
+
+def test_dj_template_never_overwrites_without_force(tmp_path):
+    target = tmp_path / "支部A.xlsx"
+    target.write_bytes(b"a secretary's filled workbook")
+    result = CliRunner().invoke(main, ["template", "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    assert "已存在" in result.output and "--force" in result.output and "Traceback" not in result.output
+    assert target.read_bytes() == b"a secretary's filled workbook"
+
+    result = CliRunner().invoke(main, ["template", "-o", str(target), "--force"])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == write_template(tmp_path / "ref.xlsx").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["out.xls", "out.xlsm", "out.csv", "out"])
+def test_dj_template_refuses_other_suffixes(tmp_path, name):
+    result = CliRunner().invoke(main, ["template", "-o", str(tmp_path / name)])
+    assert result.exit_code == 2, result.output
+    assert "扩展名不是 .xlsx" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dj_template_unwritable_target_is_a_chinese_error(tmp_path, monkeypatch):
+    import errno
+
+    from dj_addin.commands import template as command
+
+    def disk_full(wb, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(command, "save_deterministic", disk_full)
+    result = CliRunner().invoke(main, ["template", "-o", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 2, result.output
+    assert "错误：无法在" in result.output and "磁盘空间不足" in result.output and "No space" not in result.output
+    assert list(tmp_path.iterdir()) == []  # the temporary file is gone too
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_dj_template_into_a_system_folder(tmp_path):
+    result = CliRunner().invoke(main, ["template", "-o", "/proc/dj-template.xlsx"])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("错误：") and "Traceback" not in result.output
 
 
 def test_build_template_returns_fresh_workbooks():
