@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import openpyxl
-import pytest
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from dj_addin.schema import MARK_NOTE_PREFIX
 from dj_addin.write import MARKS_SHEET, clear_marks, save_outputs
 from dj_addin.write.styles import MARK_RGB
-from test_write_support import pin_engine, LOG, ROSTER, finding, make_workbook, sample_report, snapshot
+from test_write_support import book, engine, pin_engine, LOG, ROSTER, finding, make_workbook, sample_report, snapshot  # noqa: F401 (fixtures)
 
 
 
-@pytest.fixture(autouse=True, params=["fast", "openpyxl"])
-def engine(request, monkeypatch):
-    """Every test runs against both writers: they must agree (contract)."""
-    pin_engine(monkeypatch, request.param)
-    return request.param
-
-
-@pytest.fixture
-def book(tmp_path):
-    return make_workbook(tmp_path / "支部A.xlsx")
 
 
 def test_marks_fill_and_note_by_level(book, tmp_path):

@@ -8,22 +8,12 @@ import pytest
 from dj_addin import schema
 from dj_addin.write import backup_path, keep_backup, save_outputs, sheets
 from dj_addin.write.styles import OUTPUT_TAB_COLOR
-from test_write_support import pin_engine, LOG, ROSTER, finding, make_workbook, sample_report, sample_results, sample_rollup, snapshot
+from test_write_support import book, engine, pin_engine, LOG, ROSTER, finding, sample_report, sample_results, sample_rollup, snapshot  # noqa: F401 (fixtures)
 
 FINDINGS = schema.FINDINGS.name
 
 
 
-@pytest.fixture(autouse=True, params=["fast", "openpyxl"])
-def engine(request, monkeypatch):
-    """Every test runs against both writers: they must agree (contract)."""
-    pin_engine(monkeypatch, request.param)
-    return request.param
-
-
-@pytest.fixture
-def book(tmp_path):
-    return make_workbook(tmp_path / "支部A.xlsx")
 
 
 def rows_of(ws, first=3):

@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
+import pytest
 import pandas as pd
 from openpyxl.comments import Comment
 from openpyxl.styles import Color, PatternFill
@@ -121,3 +122,14 @@ def pin_engine(monkeypatch, engine: str) -> None:
 
     monkeypatch.setattr(write, "DEFAULT_ENGINE", engine)
 
+
+@pytest.fixture(autouse=True, params=["fast", "openpyxl"])
+def engine(request, monkeypatch):
+    """Every test that imports this runs against both writers: they must agree (contract)."""
+    pin_engine(monkeypatch, request.param)
+    return request.param
+
+
+@pytest.fixture
+def book(tmp_path):
+    return make_workbook(tmp_path / "支部A.xlsx")
