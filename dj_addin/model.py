@@ -82,6 +82,7 @@ class KVTable:
     name: str = ""
     items: dict[str, KVItem] = field(default_factory=dict)  # schema key → item
     unknown_items: dict[str, KVItem] = field(default_factory=dict)  # item name as found → item
+    duplicate_items: dict[str, list[KVItem]] = field(default_factory=dict)  # key → later rows of the same item
 
     @property
     def key(self) -> str:

@@ -3,8 +3,9 @@
 Python's ``round()`` rounds half to even and works on the binary value, so
 ``round(2.675, 2)`` gives 2.67 and ``round(0.5)`` gives 0; Excel gives 2.68
 and 1. Scores are computed with full precision and only what is shown is
-rounded, half away from zero, on the shortest decimal form of the float
-(``repr``), so 70.85 shows as 70.9 as a user would expect.
+rounded, half away from zero, on the value as Excel holds it: 15
+significant digits, so 70.85 shows as 70.9 and 65.14999999999999 (the float
+that computing 65.15 gives) shows as 65.2, as a user would expect.
 """
 
 from __future__ import annotations
@@ -29,4 +30,15 @@ def round_half_away(x: Any, digits: int = 1) -> float | None:
         return f
     quantum = Decimal(1).scaleb(-digits)
     # ROUND_HALF_UP in decimal is "half away from zero" for negatives too.
-    return float(Decimal(repr(f)).quantize(quantum, rounding=ROUND_HALF_UP))
+    return float(Decimal(as_excel(f)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def as_excel(f: float) -> str:
+    """The float as Excel keeps it, 15 significant digits, so that float noise
+    (74.99999999999999 for 75) never decides a rounding or a grade line."""
+    return format(f, ".15g")
+
+
+def snap(f: float) -> float:
+    """``f`` at 15 significant digits (75.0 for 74.99999999999999); NaN stays NaN."""
+    return f if math.isnan(f) or math.isinf(f) else float(as_excel(f))

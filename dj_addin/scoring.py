@@ -37,7 +37,7 @@ from . import schema
 from .model import Book, Finding
 from .outputs import ResultsTable
 from .rollup import Rollup
-from .rounding import round_half_away
+from .rounding import round_half_away, snap
 from .settings import Settings
 
 EXCELLENT, PASS, BASIC, FAIL = schema.GRADES
@@ -133,7 +133,7 @@ def weighted_total(components: pd.DataFrame, weights: tuple[float, ...]) -> pd.S
 
 def grade_of(total: pd.Series, s: Settings) -> pd.Series:
     """测算等次 from 综合得分 ('' when there is no score)."""
-    t = total.to_numpy(dtype=float)
+    t = np.array([snap(v) for v in total.to_numpy(dtype=float)])  # 74.99999999999999 is 75
     grades = np.select([t >= s.excellent_line, t >= s.pass_line, t >= s.basic_line, ~np.isnan(t)],
                        [EXCELLENT, PASS, BASIC, FAIL], default="")
     return pd.Series(grades, index=total.index, dtype=object)
@@ -148,16 +148,25 @@ def _num(x: float) -> str:
     return f"{round_half_away(x, 1):g}"
 
 
+def _short_of(x: float, needed: float) -> str:
+    """A score that falls short, shown so that it visibly falls short
+    (89.96 against 90 shows as 89.96, not as the rounded 90)."""
+    shown = round_half_away(x, 1)
+    if shown is not None and shown < needed:
+        return f"{shown:g}"
+    return f"{math.floor(x * 100) / 100:g}"
+
+
 def _weak_reason(quota_score: float, needed: float) -> str:
     if math.isnan(quota_score):
         return f"没有指标完成分（需达到{_num(needed)}），不评优秀"
-    return f"指标完成分{_num(quota_score)}未达到{_num(needed)}，不评优秀"
+    return f"指标完成分{_short_of(quota_score, needed)}未达到{_num(needed)}，不评优秀"
 
 
 def share_as_fraction(share: float) -> float:
     """A share typed to four decimals means the simple fraction it rounds:
-    0.3333 is the spec's 1/3 (so 6 members keep 2 优秀, not floor(1.9998) = 1).
-    Other values are taken as typed."""
+    0.3333 is the spec's 1/3 (so 6 members keep 2 优秀, not floor(1.9998) = 1,
+    and 2 不满意 votes of 6 are not "more than 1/3"). Other values are taken as typed."""
     simple = Fraction(share).limit_denominator(12)
     return float(simple) if abs(float(simple) - share) < 5e-5 else share
 
@@ -226,14 +235,15 @@ def score(book: Book, rollup: Rollup, settings: Settings, findings: list[Finding
     # 2. 群众不满意率
     mass_total = sum(mass)
     unsatisfied = (mass[2] / mass_total.where(mass_total > 0)).astype(float)
-    at_most(BASIC, unsatisfied > s.mass_unsatisfied_cap + _EPS,
-            lambda k: f"群众不满意率{_pct(unsatisfied[k])}超过上限{_pct(s.mass_unsatisfied_cap)}，最高评为基本合格")
+    unsatisfied_cap = share_as_fraction(s.mass_unsatisfied_cap)  # 0.3333 is the spec's 1/3
+    at_most(BASIC, unsatisfied > unsatisfied_cap + _EPS,
+            lambda k: f"群众不满意率{_pct(unsatisfied[k])}超过上限{_pct(unsatisfied_cap)}，最高评为基本合格")
     # 3. 全年无联系群众记录
     no_contact = rollup.contact_quota_applies.reindex(idx, fill_value=False) & \
         (rollup.contacts_in_year.reindex(idx).fillna(0) == 0)
     at_most(BASIC, no_contact, REASON_NO_CONTACT)
     # 4. 优秀需指标完成分
-    weak = ~(m["quota_score"] >= s.excellent_needs_quota - _EPS)
+    weak = ~(m["quota_score"].map(snap) >= s.excellent_needs_quota)
     at_most(PASS, weak, lambda k: _weak_reason(m.at[k, "quota_score"], s.excellent_needs_quota))
     # 5. 优秀比例上限 per unit
     m["final_grade"] = grade

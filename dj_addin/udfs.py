@@ -16,6 +16,7 @@ import math
 from typing import Any
 
 from . import normalize as nz
+from .rounding import snap
 from .schema import DATE_FORMS_TEXT, GRADES
 from .settings import DEFAULT_SETTINGS
 
@@ -68,7 +69,7 @@ def _safe(func):
 @_safe
 def dj_grade(score: Any) -> str:
     """测算等次 of a 综合得分: ≥ 90 优秀, ≥ 75 合格, ≥ 60 基本合格, else 不合格."""
-    s = _number(score, "得分")
+    s = snap(_number(score, "得分"))  # 74.99999999999999 is 75, as Excel shows it
     if s < 0 or s > 100:
         raise _UdfError("得分应在0到100之间")
     excellent, passed, basic, failed = GRADES

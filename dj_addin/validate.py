@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import normalize as nz
 from . import schema
+from .errors import UsageError
 from .model import Book, Finding, as_of_default
 from .outputs import ValidationReport
 from .rules import Context, Hit, Rule, ordered_rules
@@ -24,10 +25,14 @@ _LEVEL_ORDER = {lvl: i for i, lvl in enumerate(schema.LEVELS)}
 
 def effective_as_of(book: Book, as_of: dt.date | None = None) -> dt.date:
     """The as-of date of a run: the given date or today, at most 考核年度's last day
-    (an invalid 考核年度, reported as R019, caps nothing)."""
+    (an invalid 考核年度, reported as R019, caps nothing). A given date before
+    考核年度 is a usage error: nothing could be counted."""
     year = year_of(book)
     if as_of is None:
         return as_of_default(year)
+    if year is not None and as_of < dt.date(year, 1, 1):
+        raise UsageError(f"统计截止日期 {as_of.isoformat()} 早于考核年度 {year} 年，没有可统计的记录；"
+                         f"请用 {year} 年内的日期，或不设（默认今天）。")
     if year is not None and as_of > dt.date(year, 12, 31):
         return dt.date(year, 12, 31)
     return as_of
@@ -35,8 +40,9 @@ def effective_as_of(book: Book, as_of: dt.date | None = None) -> dt.date:
 
 def validate_book(book: Book, as_of: dt.date | None = None, *, file: str = "") -> ValidationReport:
     """All findings of every rule for one workbook, sorted for reading."""
+    run_date = as_of or dt.date.today()
     as_of = effective_as_of(book, as_of)
-    ctx = Context(book=book, as_of=as_of)
+    ctx = Context(book=book, as_of=as_of, run_date=run_date)
     findings: dict[tuple, Finding] = {}
     positions: dict[str, dict[int, int]] = {}
     for rule in ordered_rules():

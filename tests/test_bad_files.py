@@ -5,6 +5,7 @@ never a hang."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import signal
 import struct
 import zipfile
@@ -305,3 +306,51 @@ def test_excel_error_values(tmp_path):
     # one cause, one finding: no C001 / C002 / R019 for the same cells
     others = {(f.sheet, f.row, f.field) for f in report.findings if f.rule != "S008"}
     assert not others & {(s, r, fld) for s, r, fld, _ in s008}
+
+
+def test_a_stray_cell_at_the_end_of_the_sheet_is_read_sparsely(tmp_path, good):
+    """One value at XFD1048576 makes a 16 KB file whose dense grid would need
+    hundreds of gigabytes; it is streamed instead, and its data still counts."""
+    wb = openpyxl.load_workbook(good)
+    wb[schema.CONTACT_LOG.name]["XFD1048576"] = "x"
+    wb[schema.CONTACT_LOG.name]["A1048576"] = "x"
+    far = tmp_path / "far.xlsx"
+    wb.save(far)
+    assert far.stat().st_size < 100_000
+    book, report = validate_path(far, dt.date(2026, 12, 31))
+    log = book.table("contact_log")
+    assert 1048576 in log.data.index and len(log) == len(read_book(good).table("contact_log")) + 1
+    assert ("C002", 1048576) in {(f.rule, f.row) for f in report.findings}
+
+
+def test_error_cells_are_found_in_namespace_prefixed_xml(tmp_path, good):
+    wb = openpyxl.load_workbook(good)
+    ws = wb[schema.CONTACT_LOG.name]
+    ws["G3"].value, ws["G3"].data_type = "#N/A", "e"
+    ws["H3"].value, ws["H3"].data_type = "#REF!", "e"
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    part = sheet_part(plain, schema.CONTACT_LOG.name)
+    with zipfile.ZipFile(plain) as zf:
+        xml = zf.read(part).decode("utf-8")
+    prefixed = xml.replace('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+                           'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"')
+    prefixed = re.sub(r"<(/?)(?!\?)([a-zA-Z]+)", r"<\1x:\2", prefixed)
+    path = rezip(plain, tmp_path / "prefixed.xlsx", {part: prefixed.encode("utf-8")})
+    _, report = validate_path(path, dt.date(2026, 12, 31))
+    s008 = {(f.row, f.column) for f in report.findings if f.rule == "S008"}
+    assert s008 == {(3, "G"), (3, "H")}
+
+
+def test_a_corrupted_compressed_part_is_s001(tmp_path, good):
+    part = sheet_part(good, schema.CONTACT_LOG.name)
+    with zipfile.ZipFile(good) as zf:
+        info = zf.getinfo(part)
+    data = bytearray(good.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + info.compress_size // 3, start + info.compress_size // 3 + 20):
+        data[i] ^= 0x5A
+    bad = tmp_path / "crc.xlsx"
+    bad.write_bytes(bytes(data))
+    message = unreadable(bad)
+    assert "损坏" in message

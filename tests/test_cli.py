@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -52,3 +54,16 @@ def test_unwritable_output_is_a_chinese_line(tmp_path) -> None:
 def test_help_is_chinese() -> None:
     result = CliRunner().invoke(main, ["validate", "-h"])
     assert "显示本帮助并退出。" in result.output and "Show this message" not in result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "run", "clear-marks"])
+def test_output_must_be_a_new_workbook_of_the_same_kind(tmp_path, command) -> None:
+    import shutil
+
+    book = tmp_path / "支部.xlsx"
+    shutil.copy(Path(__file__).resolve().parents[1] / "workbook_template.xlsx", book)
+    before = book.read_bytes()
+    for out, expected in ((tmp_path / "结果.csv", "扩展名应与原文件相同"), (book, "-o 指向了原文件")):
+        result = CliRunner().invoke(main, [command, str(book), "-o", str(out)])
+        assert result.exit_code == 2 and expected in result.output, result.output
+    assert book.read_bytes() == before and not (tmp_path / "结果.csv").exists()

@@ -188,6 +188,37 @@ def test_c004_after_as_of_inside_year(tmp_path):
     assert all(f.level == "错误" for f in only(report, "C004"))
 
 
+def test_c004_a_request_closed_next_january_is_no_mistake(tmp_path):
+    """The year's assessment is done in January: a December request closed on
+    2027-01-05 has happened by a run on 2027-01-20, even though the as-of date is
+    capped at 2026-12-31 for counting."""
+    def closed_in_january(rows):
+        set_log(7, handling="已办结", closed_date=d("2027-01-05"))(rows)
+    report = run(tmp_path, as_of=dt.date(2027, 1, 20), edit_rows=closed_in_january)
+    assert report.as_of == YEAR_END
+    assert not tuples(report, "C004")
+    report = run(tmp_path, as_of=dt.date(2027, 1, 2), edit_rows=closed_in_january)
+    assert {f[3] for f in tuples(report, "C004")} == {"办结日期"}  # not yet on 2 January
+
+
+def test_as_of_before_the_year_is_refused(tmp_path):
+    from dj_addin.errors import UsageError
+
+    with pytest.raises(UsageError) as info:
+        run(tmp_path, as_of=dt.date(2025, 6, 30))
+    assert "早于考核年度" in info.value.message
+
+
+def test_r005_not_reported_when_the_owner_is_unknown(tmp_path):
+    """A typo in 联系对象.联系党员编号 is one R002 there, not also an R005 on every contact."""
+    def bad_owner(rows):
+        rows["targets"][1]["member_id"] = "M999"
+        set_log(1, target_id=rows["targets"][1]["target_id"])(rows)
+    report = run(tmp_path, edit_rows=bad_owner)
+    assert tuples(report, "R002") == {("R002", TARGETS, 3, "联系党员编号")}
+    assert not tuples(report, "R005")
+
+
 def test_c005_value_not_in_list_names_closest(tmp_path):
     report = run(tmp_path, edit_rows=set_log(0, method="走访了"))
     f = only(report, "C005")
@@ -441,3 +472,14 @@ def test_default_as_of_is_today_capped(tmp_path):
     book, report = validate_path(path)
     assert report.as_of == dt.date(2020, 12, 31)
     assert validate_book(book, file="b.xlsx").file == "b.xlsx"
+
+
+def test_s005_an_item_listed_twice_in_scoring_rules(tmp_path):
+    def twice(wb):
+        ws = wb[schema.SCORING_RULES.name]
+        ws.append([schema.SCORING_RULES.column("w_quota").header, 0])
+    report = run(tmp_path, edit=twice)
+    s005 = only(report, "S005")
+    assert [(f.sheet, f.field, f.value, f.level) for f in s005] == [
+        (schema.SCORING_RULES.name, "权重_指标完成", "0", "警告")]
+    assert "只使用第" in s005[0].message

@@ -358,3 +358,58 @@ def test_weights_zero_is_an_error_in_run(tmp_path):
     assert result.exit_code == 1
     assert any(f["level"] == "错误" and f["sheet"] == schema.SCORING_RULES.name for f in doc["findings"])
     assert {"rows", "members", "counts"} <= set(doc)
+
+
+# --------------------------------------------------------------------------- review findings: float noise and order
+
+def test_a_score_exactly_on_a_grade_line_gets_that_grade_whatever_the_float_noise():
+    # 组织 98 with these votes gives 74.99999999999999 in binary; it is 75 and must be 合格,
+    # the same grade as another member whose 75 comes out exact.
+    rows = {"roster": [member("A001"), member("B001")],
+            "contact_log": active("A001", 5) + active("B001", 4),
+            "evaluation": [ev("A001", 74, mass=(7, 6, 2), peer=(1, 2, 1, 2)),
+                           ev("B001", 98, mass=(7, 4, 4), peer=(1, 2, 1, 1))]}
+    s = run(rows, quotas=[quota("Q01", "联系次数", "年度", 6, 1)])
+    got = by_member(s)
+    assert got["A001"]["综合得分"] == got["B001"]["综合得分"] == 75.0
+    assert got["A001"]["测算等次"] == got["B001"]["测算等次"] == "合格"
+
+
+def test_display_rounds_as_excel_does_at_fifteen_digits():
+    from dj_addin.rounding import round_half_away
+
+    assert round_half_away(65.14999999999999) == 65.2  # the float that computing 65.15 gives
+    assert round_half_away(84.95) == 85.0 and round_half_away(-0.05) == -0.1
+    assert round_half_away(2.675, 2) == 2.68 and round_half_away(70.84) == 70.8
+
+
+def test_unsatisfied_share_of_exactly_one_third_is_not_above_the_cap():
+    rows = {"roster": [member("M1")], "contact_log": active("M1"), "evaluation": [ev("M1", 100, mass=(4, 0, 2))]}
+    r = by_member(run(rows, quotas=ONE_QUOTA))["M1"]
+    assert "群众不满意率" not in "".join(r["原因"])
+    rows["evaluation"] = [ev("M1", 100, mass=(3, 0, 2))]  # 40 % > 1/3
+    r = by_member(run(rows, quotas=ONE_QUOTA))["M1"]
+    assert r["最终等次"] == "基本合格" and "群众不满意率40%超过上限33.3%" in r["原因"][0]
+
+
+def test_reason_shows_a_short_quota_score_as_short():
+    from dj_addin.scoring import _weak_reason
+
+    assert _weak_reason(89.96, 90) == "指标完成分89.96未达到90，不评优秀"
+    assert _weak_reason(75.04, 90) == "指标完成分75未达到90，不评优秀"
+
+
+def test_members_demoted_before_the_cap_do_not_take_an_excellent_place():
+    # 6 graded members → 2 places. X and Y score highest but are demoted at steps 2 and 4;
+    # the places go to the next two by score, not to them.
+    ids = ["X", "Y", "A", "B", "C", "D"]
+    rows = {"roster": [member(i) for i in ids],
+            "contact_log": sum((active(i) for i in ids if i != "Y"), []) + active("Y", 3),
+            "evaluation": [ev("X", 100, mass=(3, 0, 2), peer=(5, 0, 0, 0)),  # 92.0, but 40 % 不满意
+                           ev("Y", 100, mass=(5, 0, 0), peer=(5, 0, 0, 0)),  # 90.0, but 指标完成分 75
+                           ev("A", 96), ev("B", 95), ev("C", 94), ev("D", 50)]}
+    got = by_member(run(rows, quotas=[quota("Q01", "联系次数", "年度", 4, 1)]))
+    assert got["X"]["测算等次"] == got["Y"]["测算等次"] == "优秀"
+    g = {k: v["最终等次"] for k, v in got.items()}
+    assert g["X"] == "基本合格" and g["Y"] == "合格"
+    assert (g["A"], g["B"], g["C"]) == ("优秀", "优秀", "合格")

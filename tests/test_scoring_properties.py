@@ -93,6 +93,44 @@ def test_adding_a_contact_never_lowers_quota_score(rows, who, tgt, month):
         assert (math.isnan(before) and math.isnan(after)) or after >= before - 1e-9
 
 
+@st.composite
+def strong_units(draw):
+    """Units where most members are 优秀 candidates (every quota met, high scores, ties
+    likely), so that the cap and its order are really exercised."""
+    n = draw(st.integers(2, 9))
+    ids = [f"S{i:02d}" for i in range(n)]
+    units = draw(st.lists(st.sampled_from(["D0101", "D0102"]), min_size=n, max_size=n))
+    probation = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    roster = [member(mid, branch_code=u, status="预备党员" if p and i % 3 == 0 else "正式党员")
+              for i, (mid, u, p) in enumerate(zip(ids, units, probation))]
+    log = [contact(mid, f"T{mid}", dt.date(2026, m, 5)) for mid in ids for m in (2, 5, 8, 11)]
+    org = draw(st.lists(st.sampled_from([88.0, 92.0, 95.0, 100.0]), min_size=n, max_size=n))
+    evaluation = [{"member_id": mid, "org_score": o, "mass_satisfied": 6, "peer_excellent": 3}
+                  for mid, o in zip(ids, org)]
+    return {"roster": roster, "targets": [target(f"T{mid}", mid) for mid in ids], "contact_log": log,
+            "evaluation": evaluation}
+
+
+STRONG_QUOTAS = [quota("Q01", "联系次数", "年度", 4, 1)]
+
+
+@FAST
+@given(strong_units())
+def test_excellent_never_exceeds_the_cap_and_goes_to_the_best(rows):
+    book = memory_book(rows, quotas=STRONG_QUOTAS)
+    settings_, _ = load_settings(book)
+    m = score(book, rollup(book, AS_OF), settings_).members
+    for unit, g in m.groupby("branch_code"):
+        graded = g[g["total"].notna() & ~g["probationary"]]
+        candidates = graded[graded["computed_grade"] == "优秀"]
+        kept = graded[graded["final_grade"] == "优秀"]
+        places = max(1, math.floor(len(graded) / 3 + 1e-9))  # default 优秀比例上限 0.3333 = 1/3
+        assert len(kept) == min(places, len(candidates))
+        order = candidates.assign(mid=candidates.index).sort_values(
+            ["total", "quota_score", "mass_score", "mid"], ascending=[False, False, False, True])
+        assert list(kept.index.sort_values()) == sorted(order.index[:len(kept)])
+
+
 @FAST
 @given(datasets())
 def test_excellent_never_exceeds_the_cap_in_a_unit(rows):

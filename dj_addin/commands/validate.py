@@ -39,6 +39,13 @@ def output_target(book: Path, out: Path | None, in_place: bool) -> Path | None:
         raise UsageError("-o 和 --in-place 只能选一个：要么写到新文件，要么直接改原文件。")
     if in_place:
         return book
+    if out is None:
+        return None
+    if out.suffix.lower() != book.suffix.lower():
+        raise UsageError(f"输出文件「{out.name}」的扩展名应与原文件相同（{book.suffix}）；"
+                         f"例如 -o {book.stem}_结果{book.suffix}。")
+    if out.exists() and book.exists() and out.resolve() == book.resolve():
+        raise UsageError("-o 指向了原文件；-o 只写新文件、不改原文件。要直接改原文件请用 --in-place（会先备份）。")
     return out
 
 

@@ -15,8 +15,8 @@ from .. import normalize as nz
 from ..errors import UnreadableFile, UsageError
 from ..model import Book, KVTable
 from ..schema import READ_SHEETS, SheetKind
-from .grid import ENGINES, Grid
-from .package import DEFAULT_MAX_BYTES, check_package, error_cells
+from .grid import ENGINES, Grid, read_grid_sparse
+from .package import DEFAULT_MAX_BYTES, check_package, scan_sheet
 from .tables import empty_table, grid_to_kv, grid_to_table
 
 __all__ = ["read_book", "book_from_grids", "match_sheet_names", "DEFAULT_MAX_BYTES"]
@@ -67,16 +67,24 @@ def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | No
     path = Path(path)
     package = check_package(path, max_bytes=max_file_bytes() if max_bytes is None else max_bytes)
     wanted = match_sheet_names(package.sheet_names)
-    names = list(wanted.values())
+    parts = dict(package.sheets)
+    scans = {name: scan_sheet(path, parts.get(name, "")) for name in wanted.values()}
+    dense = [n for n, sc in scans.items() if sc.extent <= MAX_GRID_CELLS]
     try:
-        grids = ENGINES[engine](path, names)
+        grids = ENGINES[engine](path, dense)
+        for name in (n for n in scans if n not in dense):
+            grids[name] = read_grid_sparse(path, name)
     except UnreadableFile:
         raise
     except Exception as exc:  # the parsers raise their own types for damaged parts
         raise UnreadableFile(
             f"文件「{path.name}」内容损坏，无法读取（{type(exc).__name__}）；请用 Excel 打开修复后另存为 .xlsx，"
             "或请对方重新发送。") from exc
-    parts = dict(package.sheets)
     for name, grid in grids.items():
-        grid.errors.update(error_cells(path, parts.get(name, "")))
+        grid.errors.update(scans[name].errors)
     return book_from_grids(package.sheet_names, grids, path=path)
+
+
+# Above this many cells (rows × columns reached) a sheet is streamed sparsely
+# instead of read into a dense grid: 6 million is about 500,000 rows of 12 columns.
+MAX_GRID_CELLS = 6_000_000

@@ -83,6 +83,22 @@ def read_grids_openpyxl(path: Path, names: list[str]) -> dict[str, Grid]:
         wb.close()
 
 
+def read_grid_sparse(path: Path, name: str) -> Grid:
+    """One sheet whose cells reach far beyond its data (a stray value at
+    XFD1048576): openpyxl streams the rows that exist instead of allocating the
+    whole rectangle, so the cost follows the cells, not the extent."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[name]
+        ws.reset_dimensions()  # ignore <dimension>: read what is there
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        return Grid(name=name, rows=rows, merged=_merged_from_xml(path, name))
+    finally:
+        wb.close()
+
+
 def _merged_from_xml(path: Path, name: str) -> list[tuple[int, int, int, int]]:
     import re
     import zipfile

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def check_package(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
             sheets = _sheet_parts(zf)
     except UnreadableFile:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, KeyError, ValueError) as exc:
         raise UnreadableFile(
             f"文件「{name}」已损坏，无法读取（{type(exc).__name__}）；请用 Excel 打开修复后另存，或请对方重新发送。"
         ) from exc
@@ -206,23 +207,57 @@ def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
     return out
 
 
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>')
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<(?:\w+:)?f[^>]*?(?:/>|>.*?</(?:\w+:)?f>))?'
+    rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
+# Literal-led patterns: a 50,000-row sheet scans in tens of milliseconds.
+_ROW_FAST = re.compile(rb'row r="(\d+)"')  # <row r=…> and <x:row r=…>, as Excel and others write it
+_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')  # any attribute order (slower)
+_CELL_REF = re.compile(rb' r="([A-Z]{1,3})(\d+)"')
+_WIDE_CELL = re.compile(rb' r="([A-Z]{2,3})\d')  # cells beyond column Z
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    """What one pass over a sheet's XML tells before a reader builds a grid:
+    the Excel error cells (readers such as calamine blank them) and how far the
+    cells reach (a dense reader allocates rows × columns, so one stray cell at
+    XFD1048576 would need gigabytes)."""
+
+    errors: dict[tuple[int, int], str]
+    max_row: int  # 1-based; 0 for an empty sheet
+    max_col: int  # 1-based
+
+    @property
+    def extent(self) -> int:
+        return self.max_row * self.max_col
+
+
+def scan_sheet(path: Path, part: str) -> SheetScan:
+    """One unzip and a few regular-expression passes over one sheet part."""
+    from .grid import col_index
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = zf.read(part)
+    except KeyError:
+        return SheetScan({}, 0, 0)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise UnreadableFile(
+            f"文件「{path.name}」中的工作表数据已损坏（{type(exc).__name__}）；请用 Excel 打开修复后另存，"
+            "或请对方重新发送。") from exc
+    rows = [int(r) for r in _ROW_FAST.findall(data)] or [int(r) for r in _ROW_TAG.findall(data)]
+    if not rows:  # rows without numbers: fall back to the cells' own references
+        rows = [int(m.group(2)) for m in _CELL_REF.finditer(data)]
+    wide = set(_WIDE_CELL.findall(data))
+    max_col = max((col_index(w.decode()) + 1 for w in wide), default=26)
+    errors: dict[tuple[int, int], str] = {}
+    if b't="e"' in data:
+        for m in _ERROR_CELL.finditer(data):
+            errors[(int(m.group(2)) - 1, col_index(m.group(1).decode()))] = m.group(3).decode("utf-8", "replace")
+    return SheetScan(errors, max(rows, default=0), max_col)
 
 
 def error_cells(path: Path, part: str) -> dict[tuple[int, int], str]:
-    """Cells holding Excel error values (#REF!, #N/A…) in one sheet part,
-    as {(row0, col0): text}. Readers such as calamine turn them into blanks,
-    so they are found in the XML; the cost is one unzip of the sheet."""
-    from .grid import col_index
-
-    with zipfile.ZipFile(path) as zf:
-        try:
-            data = zf.read(part)
-        except KeyError:
-            return {}
-    if b't="e"' not in data:
-        return {}
-    found: dict[tuple[int, int], str] = {}
-    for m in _ERROR_CELL.finditer(data):
-        found[(int(m.group(2)) - 1, col_index(m.group(1).decode()))] = m.group(3).decode("utf-8", "replace")
-    return found
+    """Cells holding Excel error values (#REF!, #N/A…) in one sheet part, as {(row0, col0): text}."""
+    return scan_sheet(path, part).errors

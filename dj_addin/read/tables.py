@@ -276,9 +276,10 @@ def grid_to_kv(spec: Sheet, grid: Grid) -> KVTable:
             kv.unknown_items[str(grid.cell(r, key_col)).strip()] = KVItem(
                 value=nz.parse_text(raw), raw=raw, row=r + 1, column=col_letter(value_col))
             continue
-        if col.key in kv.items:
-            continue  # the first occurrence counts
         value = nz.INVALID if nz.is_excel_error(raw) else _parser(col)(raw)
-        kv.items[col.key] = KVItem(value=value, raw=None if nz.is_blank(raw) else raw, row=r + 1,
-                                   column=col_letter(value_col))
+        item = KVItem(value=value, raw=None if nz.is_blank(raw) else raw, row=r + 1, column=col_letter(value_col))
+        if col.key in kv.items:  # the first occurrence counts; later ones are reported (S005)
+            kv.duplicate_items.setdefault(col.key, []).append(item)
+            continue
+        kv.items[col.key] = item
     return kv

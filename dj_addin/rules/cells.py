@@ -115,18 +115,21 @@ def outside_year(ctx: Context) -> Iterable[Hit]:
 @rule("C004", ERROR, tuple(YEAR_DATES), "日期晚于统计截止日期",
       note="Activity dates inside 考核年度 but after the as-of date; 办结日期 after the as-of date.")
 def after_as_of(ctx: Context) -> Iterable[Hit]:
-    as_of = ctx.as_of_ts
     pairs = list(_year_dates(ctx)) if ctx.year is not None else []
     for t in ctx.tables():
         pairs += [(t, k) for k in FUTURE_DATES.get(t.key, ()) if k in t.columns]
     for t, key in pairs:
         d = t.data[key].to_numpy()
-        mask = ctx.usable(t, key) & (d > as_of.to_datetime64())
-        if key in YEAR_DATES.get(t.key, ()):
+        in_year = key in YEAR_DATES.get(t.key, ())
+        # Activity dates count up to the as-of date; a 办结日期 only has to have happened
+        # by the day of the run (a request of December may be closed next January).
+        limit = ctx.as_of if in_year else max(ctx.as_of, ctx.run_date or ctx.as_of)
+        mask = ctx.usable(t, key) & (d > pd.Timestamp(limit).to_datetime64())
+        if in_year:
             mask &= d <= ctx.year_end.to_datetime64()  # later dates are C003
         for row, value in ctx.flagged(t, key, mask):
             yield Hit(t.key, row, key,
-                      f"{at(row, header(t.key, key), value)}，晚于统计截止日期 {ctx.as_of.isoformat()}，尚未发生；",
+                      f"{at(row, header(t.key, key), value)}，晚于统计截止日期 {limit.isoformat()}，尚未发生；",
                       "请核对日期是否写错（年份、月份）；如需按其他日期统计，请设置统计截止日期。")
 
 

@@ -22,7 +22,10 @@ class Context:
     (readable/blank flags per column, ID sets, lookups) shared by all rules."""
 
     book: Book
-    as_of: dt.date
+    as_of: dt.date  # capped at 考核年度's last day
+    # The date of the run before that cap (the user's as-of, or today): 办结日期 of a
+    # request made in December may fall in the next January and is then no mistake.
+    run_date: dt.date | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     # -- the year -----------------------------------------------------------

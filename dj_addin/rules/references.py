@@ -144,8 +144,10 @@ def others_target(ctx: Context) -> Iterable[Hit]:
         return
     assigned = ctx.lookup(TARGETS, "target_id", "member_id")
     owner = t.data["target_id"].map(assigned)
-    mask = (ctx.usable(t, "member_id") & ctx.usable(t, "target_id") & t.data["member_id"].isin(ctx.ids(ROSTER, "member_id"))
-            & owner.notna() & (owner != t.data["member_id"]))
+    members = ctx.ids(ROSTER, "member_id")
+    mask = (ctx.usable(t, "member_id") & ctx.usable(t, "target_id") & t.data["member_id"].isin(members)
+            & owner.notna() & owner.isin(members)  # an unknown owner is the R002 on 联系对象, once
+            & (owner != t.data["member_id"]))
     field = header(LOG, "target_id")
     for row, value in ctx.flagged(t, "target_id", mask):
         yield Hit(LOG, row, "target_id",

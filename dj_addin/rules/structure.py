@@ -89,8 +89,17 @@ def unknown_column(ctx: Context) -> Iterable[Hit]:
                       value=nz.text_of(item.raw))
 
 
-@rule("S005", WARNING, "*", "同一列出现两次", note="The first column is used; each later one is reported.")
+@rule("S005", WARNING, "*", "同一列出现两次",
+      note="The first column is used; each later one is reported. In 基本信息 and 评分规则 an item "
+           "listed twice is the same fault: the first row counts, each later row is reported.")
 def duplicate_column(ctx: Context) -> Iterable[Hit]:
+    for kv in ctx.book.kv.values():
+        for key, items in kv.duplicate_items.items():
+            first, name = kv.items[key], kv.spec.column(key).header
+            for item in items:
+                yield Hit(kv.key, item.row, "", f"第{item.row}行「{name}」与第{first.row}行重复，只使用第{first.row}行的值；",
+                          f"请删除第{item.row}行，或把要用的值填在第{first.row}行。", column=item.column,
+                          field=name, value=nz.text_of(item.raw))
     for t in ctx.tables():
         for key, letters in t.duplicate_columns.items():
             head = t.spec.column(key).header
