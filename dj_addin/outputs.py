@@ -49,9 +49,10 @@ class RollupTable:
 
     ``rows``: one row per member × applicable quota × period, columns =
     the keys of ``schema.ROLLUP`` (rates as fractions: 0.75 shows as 75%).
-    ``unit_summary``: one row per unit × quota × ended period with columns
-    ``branch_code, quota_code, quota_name, period, members, met, rate``
-    (rate = met / members, a fraction).
+    ``unit_summary``: one row per unit × quota × ended period with the columns
+    of ``schema.ROLLUP_SUMMARY_COLUMNS``: ``branch_code, unit_members`` (the
+    unit's members), ``quota_code, quota_name, period, members`` (those the
+    quota applies to), ``met, rate`` (rate = met / members, a fraction).
     """
 
     as_of: dt.date

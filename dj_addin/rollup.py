@@ -237,6 +237,8 @@ def rollup(book: Book, as_of: dt.date, *, file: str | None = None) -> Rollup:
     grouped = ended_rows.groupby(["branch_code", "quota_code", "quota_name", "period"], sort=False)["met"]
     summary = pd.DataFrame({"members": grouped.size(), "met": grouped.sum()}).reset_index()
     summary["rate"] = summary["met"] / summary["members"]
+    unit_members = members.groupby("branch_code").size()
+    summary["unit_members"] = summary["branch_code"].map(unit_members).fillna(0).astype(int)
     summary = summary.sort_values(["branch_code", "quota_code", "period"], kind="stable").reset_index(drop=True)
 
     return Rollup(
@@ -245,5 +247,5 @@ def rollup(book: Book, as_of: dt.date, *, file: str | None = None) -> Rollup:
         rows=rows[ROW_COLUMNS], quota_score=quota_score, completion=completion,
         unmet=unmet, contacts_in_year=values[metrics.CONTACTS][str(year)],
         contact_quota_applies=pd.Series(applies, index=members.index),
-        unit_members=members.groupby("branch_code").size(),
+        unit_members=unit_members,
         unit_summary=summary[SUMMARY_COLUMNS], metric_values=values)

@@ -577,7 +577,8 @@ MARK_NOTE_PREFIX = "【校验】"
 # The per-unit summary written beside the rows of 指标汇总 (a table inside that
 # sheet, not a sheet of its own): RollupTable.unit_summary's columns.
 ROLLUP_SUMMARY_COLUMNS: tuple[Column, ...] = (
-    _c("branch_code", "所在支部编码", _ID, width=14), _c("quota_code", "指标代码", _ID, width=10),
+    _c("branch_code", "所在支部编码", _ID, width=14), _c("unit_members", "党员人数", _I, width=9),
+    _c("quota_code", "指标代码", _ID, width=10),
     _c("quota_name", "指标名称", width=18), _c("period", "期间", width=10),
     _c("members", "应达标人数", _I, width=10), _c("met", "达标人数", _I, width=10),
     _c("rate", "达标率", _N, width=10),

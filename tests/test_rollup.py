@@ -222,8 +222,10 @@ def test_unit_summary_per_branch_blank_branch_is_the_books_unit():
                    ("D0102", "2026Q1"): (2, 1), ("D0102", "2026Q2"): (2, 1)}
     assert "2026Q3" not in set(s["period"])  # not ended
     assert r.unit_members.to_dict() == {"D0101": 1, "D0102": 2}
-    assert list(r.to_table().unit_summary.columns) == ["branch_code", "quota_code", "quota_name", "period",
-                                                       "members", "met", "rate"]
+    table = r.to_table().unit_summary
+    assert list(table.columns) == ["branch_code", "unit_members", "quota_code", "quota_name", "period",
+                                   "members", "met", "rate"]
+    assert dict(zip(table["branch_code"], table["unit_members"])) == {"D0101": 1, "D0102": 2}
 
 
 def test_rollup_json_has_the_interface_keys(tmp_path):
