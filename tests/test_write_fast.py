@@ -21,8 +21,9 @@ import xlsxwriter
 from dj_addin import schema
 from dj_addin.write import MARKS_SHEET, clear_marks, save_outputs
 from dj_addin.write.fast import Unsupported
-from test_write_support import (LOG, ROSTER, finding, make_workbook, sample_report, sample_results,
-                                sample_rollup, snapshot)
+from dj_addin.write.marks import MARKS_COLUMNS
+from test_write_support import (LOG, ROSTER, edited, expected_after, finding, make_workbook, reverse_rows,
+                                sample_report, sample_results, sample_rollup, snapshot, typed_book)
 
 
 def make_xlsxwriter_book(path: Path) -> Path:
@@ -264,3 +265,30 @@ def test_random_runs_agree_and_clear_exactly(tmp_path, seed):
         for e, p in paths.items():
             clear_marks(p, p, engine=e)
             assert snapshot(p) == expected, (e, step)
+
+
+@pytest.mark.parametrize("marker, clearer", [("fast", "openpyxl"), ("openpyxl", "fast")])
+def test_one_engine_marks_the_other_follows_moved_rows(tmp_path, marker, clearer):
+    book = typed_book(tmp_path / "支部A.xlsx")
+    report = sample_report(sample_report().findings + [finding("警告", LOG, r, "H") for r in range(2, 9)])
+    out = tmp_path / "marked.xlsx"
+    save_outputs(book, out, report=report, engine=marker)
+    edited(out, reverse_rows)
+    clear_marks(out, out, engine=clearer)
+    assert snapshot(out) == expected_after(book, reverse_rows, tmp_path)
+
+
+def test_both_engines_store_the_same_values(tmp_path):
+    """Mark records (all but the previous fill's XML) agree, cell values of every kind included."""
+    book = typed_book(tmp_path / "支部A.xlsx")
+    report = sample_report([finding("错误", LOG, r, "H") for r in range(2, 10)])
+    stored = {}
+    for e in ("fast", "openpyxl"):
+        out = tmp_path / f"{e}.xlsx"
+        save_outputs(book, out, report=report, engine=e)
+        rows = openpyxl.load_workbook(out)[MARKS_SHEET].iter_rows(max_col=len(MARKS_COLUMNS), values_only=True)
+        stored[e] = [r[:3] + r[4:] for r in rows]
+    assert stored["fast"] == stored["openpyxl"]
+    value = {r[1]: r[MARKS_COLUMNS.index("value") - 1] for r in stored["fast"]}
+    assert (value["H2"], value["H3"], value["H5"], value["H6"], value["H9"]) == \
+        ("2026-03-01T08:30:15.250000", "3.25", "TRUE", "=", None)  # an empty cell: an empty value

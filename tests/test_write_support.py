@@ -7,6 +7,7 @@ sheets with user formatting, so these stay small and local.)
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 from pathlib import Path
 
 import openpyxl
@@ -121,6 +122,59 @@ def pin_engine(monkeypatch, engine: str) -> None:
     import dj_addin.write as write
 
     monkeypatch.setattr(write, "DEFAULT_ENGINE", engine)
+
+
+# ---- the user's own edits between runs (openpyxl standing in for Excel)
+
+
+def delete_row(ws, row: int = 2) -> None:
+    ws.delete_rows(row)
+
+
+def insert_row(ws, row: int = 3) -> None:
+    ws.insert_rows(row)
+
+
+def reverse_rows(ws, first: int = 2) -> None:
+    """Sort the data rows backwards: values, formats and notes move with their rows."""
+    last = max(c.row for row in ws.iter_rows() for c in row if c.value is not None)  # marks may reach beyond
+    cells = {(c.row, c.column): (c.value, copy(c._style), c.comment)
+             for row in ws.iter_rows(min_row=first, max_row=last) for c in row}
+    for (row, col), (value, style, comment) in cells.items():
+        cell = ws.cell(first + last - row, col)
+        cell.value, cell._style = value, style
+        cell.comment = Comment(comment.text, comment.author) if comment is not None else None
+
+
+def edited(path: Path, change, sheet: str = LOG) -> Path:
+    """The user changes the workbook (openpyxl standing in for Excel)."""
+    wb = openpyxl.load_workbook(path)
+    change(wb[sheet])
+    wb.save(path)
+    return path
+
+
+def expected_after(original: Path, change, tmp_path: Path) -> dict:
+    """The original workbook with the same change and never marked: what clearing must give."""
+    copy_ = tmp_path / "expected.xlsx"
+    copy_.write_bytes(original.read_bytes())
+    return snapshot(edited(copy_, change))
+
+
+def typed_book(path: Path) -> Path:
+    """Cells of every kind a mark may land on: dates, numbers, booleans, formulas, text; one with the
+    user's own fill and note."""
+    book = make_workbook(path)
+    wb = openpyxl.load_workbook(book)
+    ws = wb[LOG]
+    values = [dt.datetime(2026, 3, 1, 8, 30, 15, 250000), 3.25, 12, True, "=B2&C2", dt.date(2026, 3, 2), " 文本 "]
+    for row, value in enumerate(values, start=2):
+        ws.cell(row, 8, value)
+    ws["H2"].number_format = "yyyy-mm-dd hh:mm:ss"
+    ws["H3"].fill = PatternFill("solid", fgColor="FF92D050")
+    ws["H3"].comment = Comment("数值待复核", "书记")
+    wb.save(book)
+    return book
 
 
 @pytest.fixture(autouse=True, params=["fast", "openpyxl"])

@@ -13,6 +13,11 @@ What the user changed after marking wins:
 - if the cell's note no longer starts with 【校验】, the user wrote a new
   note and it is kept; if our note is still there (or was deleted), the
   previous note is put back.
+
+Each record also keeps the marked cell's value and a digest of the note we
+wrote, so that a mark is found again after the user deleted, inserted or
+sorted rows (``relocate``); a cell that still carries our note but has no
+record left is cleaned.
 """
 
 from __future__ import annotations
@@ -23,16 +28,22 @@ from dataclasses import dataclass
 
 from openpyxl.comments import Comment
 from openpyxl.styles.fills import Fill, PatternFill
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring, tostring
 
 from ..model import Finding
 from ..schema import LEVELS, MARK_NOTE_PREFIX
+from .relocate import (FORMULA, NOTE_SEPARATOR, CellState, is_our_note, note_key, plan_restore, user_note,
+                       value_text)
 from .styles import MARK_AUTHOR, MARK_RGB
 
 MARKS_SHEET = "_dj_marks"  # internal, very hidden; not a user-facing name
-MARKS_COLUMNS = ("sheet", "cell", "mark_rgb", "prev_fill", "prev_note", "prev_author")
+# "value" and "note_key" came later: a marks sheet without them still clears (records keep to their address).
+MARKS_COLUMNS = ("sheet", "cell", "mark_rgb", "prev_fill", "prev_note", "prev_author", "value", "note_key")
+VALUE_COLUMN = MARKS_COLUMNS.index("value")
+NO_FILL_XML = "<fill><patternFill/></fill>"  # what a cleaned orphan mark gets back
 
 
 @dataclass(frozen=True)
@@ -45,9 +56,26 @@ class MarkRecord:
     prev_fill: str  # <fill> XML
     prev_note: str | None
     prev_author: str | None
+    value: str | None = None  # the cell's value text when marked (None: older marks sheet)
+    note_key: str | None = None  # ``relocate.note_key`` of the note we wrote
 
     def row(self) -> list[str | None]:
-        return [self.sheet, self.cell, self.mark_rgb, self.prev_fill, self.prev_note, self.prev_author]
+        return [self.sheet, self.cell, self.mark_rgb, self.prev_fill, self.prev_note, self.prev_author,
+                self.value or None, self.note_key]  # '' is stored as an empty cell
+
+
+def record_from_row(values: list, has_value: bool) -> MarkRecord | None:
+    """A record from one row of the marks sheet (``has_value``: the sheet has the value column)."""
+    values = (list(values) + [None] * len(MARKS_COLUMNS))[: len(MARKS_COLUMNS)]
+    sheet, cell, rgb, fill, note, author, value, key = (None if v in (None, "") else str(v) for v in values)
+    if not sheet or not cell:
+        return None
+    return MarkRecord(sheet, cell.upper(), rgb or "", fill or "", note, author,
+                      (value or "") if has_value else None, key)
+
+
+def has_value_column(header: list) -> bool:
+    return len(header) > VALUE_COLUMN and header[VALUE_COLUMN] == "value"
 
 
 @dataclass(frozen=True)
@@ -97,15 +125,21 @@ def is_our_fill(fill: Fill, mark_rgb: str) -> bool:
             and color.type == "rgb" and color.rgb == mark_rgb)
 
 
-def is_our_note(text: str | None) -> bool:
-    return bool(text) and text.startswith(MARK_NOTE_PREFIX)
+def mark_rgb_of(fill: Fill) -> str:
+    """Which of our mark colours ``fill`` is ('' when none)."""
+    return next((rgb for rgb in MARK_RGB.values() if is_our_fill(fill, rgb)), "")
 
 
 def marked_note(mark: CellMark, prev_note: str | None) -> str:
     """Our note, with the user's own note kept visible underneath."""
     if prev_note:
-        return f"{mark.note}\n——原批注——\n{prev_note}"
+        return f"{mark.note}{NOTE_SEPARATOR}{prev_note}"
     return mark.note
+
+
+def cell_value_text(cell) -> str:
+    """``relocate.value_text`` of an openpyxl cell (any formula is just ``FORMULA``)."""
+    return FORMULA if cell.data_type == "f" else value_text(cell.value)
 
 
 # ---------------------------------------------------------------- storage
@@ -114,14 +148,9 @@ def marked_note(mark: CellMark, prev_note: str | None) -> str:
 def read_records(wb: Workbook) -> list[MarkRecord]:
     if MARKS_SHEET not in wb.sheetnames:
         return []
-    ws = wb[MARKS_SHEET]
-    out = []
-    for values in ws.iter_rows(min_row=2, max_col=len(MARKS_COLUMNS), values_only=True):
-        if not values or not values[0]:
-            continue
-        sheet, cell, rgb, fill, note, author = values
-        out.append(MarkRecord(str(sheet), str(cell), str(rgb or ""), str(fill or ""), note, author))
-    return out
+    rows = wb[MARKS_SHEET].iter_rows(max_col=len(MARKS_COLUMNS), values_only=True)
+    has_value = has_value_column(list(next(rows, ())))
+    return [rec for rec in (record_from_row(list(values), has_value) for values in rows) if rec is not None]
 
 
 def write_records(wb: Workbook, records: list[MarkRecord]) -> None:
@@ -132,16 +161,32 @@ def write_records(wb: Workbook, records: list[MarkRecord]) -> None:
         return
     ws = wb.create_sheet(MARKS_SHEET)
     ws.sheet_state = "veryHidden"
-    ws.append(list(MARKS_COLUMNS))
-    for rec in records:
-        ws.append(rec.row())
+    for r, values in enumerate([list(MARKS_COLUMNS)] + [rec.row() for rec in records], start=1):
+        for c, value in enumerate(values, start=1):
+            if value is not None:
+                ws.cell(r, c, value).data_type = "s"  # text stays text (a note may start with '=')
 
 
 # ---------------------------------------------------------------- restore / apply
 
 
-def restore_cell(ws: Worksheet, rec: MarkRecord) -> None:
-    cell = ws[rec.cell]
+def existing_cell(ws: Worksheet, ref: str):
+    """The cell at ``ref`` if the sheet has it, without creating it (openpyxl creates on access)."""
+    letters, row = coordinate_from_string(ref)
+    return ws._cells.get((row, column_index_from_string(letters)))
+
+
+def cell_state(ws: Worksheet, ref: str) -> CellState:
+    cell = existing_cell(ws, ref)
+    if cell is None:
+        return CellState("", "", None)
+    return CellState(cell_value_text(cell), mark_rgb_of(cell.fill),
+                     cell.comment.text if cell.comment is not None else None)
+
+
+def restore_cell(ws: Worksheet, rec: MarkRecord, ref: str) -> None:
+    """Put back what ``rec`` remembers onto the cell at ``ref`` (where the marked cell is now)."""
+    cell = ws[ref]
     if is_our_fill(cell.fill, rec.mark_rgb) and rec.prev_fill:
         cell.fill = fill_from_xml(rec.prev_fill)
     current = cell.comment.text if cell.comment is not None else None
@@ -149,14 +194,37 @@ def restore_cell(ws: Worksheet, rec: MarkRecord) -> None:
         cell.comment = Comment(rec.prev_note, rec.prev_author or "") if rec.prev_note else None
 
 
+def clean_cell(ws: Worksheet, ref: str) -> None:
+    """A cell with our note and no record: drop our note (keeping the user's beneath it) and our fill."""
+    cell = ws[ref]
+    if mark_rgb_of(cell.fill):
+        cell.fill = fill_from_xml(NO_FILL_XML)
+    kept = user_note(cell.comment.text)
+    cell.comment = Comment(kept, "") if kept else None
+
+
 def restore_marks(wb: Workbook) -> int:
-    """Undo every stored mark; return the number of cells restored."""
-    records = read_records(wb)
+    """Undo every stored mark, wherever its cell went; return the number of cells restored."""
+    by_sheet: dict[str, list[MarkRecord]] = defaultdict(list)
+    for rec in read_records(wb):
+        by_sheet[rec.sheet].append(rec)
     restored = 0
-    for rec in records:
-        if rec.sheet in wb.sheetnames:
-            restore_cell(wb[rec.sheet], rec)
-            restored += 1
+    for ws in wb.worksheets:
+        if ws.title == MARKS_SHEET:
+            continue
+        records = by_sheet.get(ws.title, [])
+        states = {rec.cell: cell_state(ws, rec.cell) for rec in records}
+        for cell in list(ws._cells.values()):  # openpyxl keeps no index of notes
+            if cell.comment is not None and is_our_note(cell.comment.text):
+                states[cell.coordinate] = cell_state(ws, cell.coordinate)
+        if not states:
+            continue
+        plan = plan_restore(records, states)
+        for i, ref in plan.moves:
+            restore_cell(ws, records[i], ref)
+        for ref in plan.orphans:
+            clean_cell(ws, ref)
+        restored += len(plan.moves) + len(plan.orphans)
     write_records(wb, [])
     return restored
 
@@ -169,10 +237,12 @@ def apply_marks(wb: Workbook, findings: Iterable[Finding]) -> int:
         prev_note = cell.comment.text if cell.comment is not None else None
         prev_author = cell.comment.author if cell.comment is not None else None
         rgb = MARK_RGB.get(mark.level, "")
-        records.append(MarkRecord(mark.sheet, mark.cell, rgb, fill_xml(cell.fill), prev_note, prev_author))
+        note = marked_note(mark, prev_note)
+        records.append(MarkRecord(mark.sheet, mark.cell, rgb, fill_xml(cell.fill), prev_note, prev_author,
+                                  cell_value_text(cell), note_key(note)))
         if rgb:
             cell.fill = PatternFill("solid", fgColor=rgb)
-        comment = Comment(marked_note(mark, prev_note), MARK_AUTHOR)
+        comment = Comment(note, MARK_AUTHOR)
         comment.width, comment.height = 320, 160
         cell.comment = comment
     write_records(wb, records)

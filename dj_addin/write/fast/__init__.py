@@ -4,7 +4,9 @@ Output sheets are made in a small separate openpyxl workbook and spliced in
 (``splice``); marked cells are changed in their sheet's XML as text
 (``cells_xml``, ``notes_xml``); styles get the few formats they need
 (``styles_xml``). Every other part is copied unchanged. Its cost follows
-the results and the marked sheets, not the whole workbook.
+the results and the marked sheets, not the whole workbook: to find marks
+whose rows moved (``relocate``) it reads only the recorded cells and the
+cells whose note is ours (``values_xml``), never the whole sheet.
 
 Anything it cannot handle safely raises ``Unsupported`` before a byte is
 written, and the caller falls back to the openpyxl reference writer: parts
@@ -25,15 +27,19 @@ from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
 from ...outputs import ResultsTable, RollupTable, ValidationReport
+from ...schema import MARK_NOTE_PREFIX
 from .. import sheets
-from ..marks import (MARKS_COLUMNS, MARKS_SHEET, CellMark, MarkRecord, is_our_note, marked_note, plan_marks)
+from ..marks import (MARKS_COLUMNS, MARKS_SHEET, NO_FILL_XML, CellMark, MarkRecord, has_value_column, marked_note,
+                     plan_marks, record_from_row)
+from ..relocate import CellState, is_our_note, note_key, plan_restore, user_note
 from ..styles import MARK_AUTHOR, MARK_RGB
 from .book_xml import WorkbookXml
-from .cells_xml import SheetCells
+from .cells_xml import SheetCells, split_ref
 from .notes_xml import SheetNotes
 from .package import CT_WORKSHEET, RT, Package, Unsupported, attr, resolve, text_xml, unused_name
 from .splice import splice_sheets
 from .styles_xml import StyleSheet
+from .values_xml import CellValues
 
 __all__ = ["Unsupported", "save_fast", "clear_fast"]
 
@@ -61,13 +67,10 @@ def read_records(src: Path, book: WorkbookXml) -> list[MarkRecord]:
         rows = reader.get_sheet_by_name(MARKS_SHEET).to_python()
     finally:
         reader.close()  # the file is replaced next (in place): no handle may stay open (Windows)
-    out = []
-    for values in rows[1:]:
-        values = (list(values) + [""] * len(MARKS_COLUMNS))[: len(MARKS_COLUMNS)]
-        sheet, cell, rgb, fill, note, author = (str(v) if v not in (None, "") else None for v in values)
-        if sheet and cell:
-            out.append(MarkRecord(sheet, cell, rgb or "", fill or "", note, author))
-    return out
+    if not rows:
+        return []
+    has_value = has_value_column(list(rows[0]))
+    return [rec for rec in (record_from_row(list(values), has_value) for values in rows[1:]) if rec is not None]
 
 
 def marks_sheet_xml(records: list[MarkRecord]) -> bytes:
@@ -91,6 +94,7 @@ class Marker:
 
     def __init__(self, pkg: Package, book: WorkbookXml, styles: StyleSheet) -> None:
         self.pkg, self.book, self.styles = pkg, book, styles
+        self.values = CellValues(pkg, book, styles)
         self.open: dict[str, tuple[SheetCells, SheetNotes]] = {}
 
     def sheet(self, name: str) -> tuple[SheetCells, SheetNotes]:
@@ -99,31 +103,81 @@ class Marker:
             self.open[name] = (SheetCells(self.pkg.read(part)), SheetNotes.load(self.pkg, part))
         return self.open[name]
 
-    def restore(self, rec: MarkRecord) -> bool:
-        if self.book.index(rec.sheet) is None or rec.sheet == MARKS_SHEET:
-            return False
-        cells, notes = self.sheet(rec.sheet)
-        s = cells.style(rec.cell)
+    def may_hold_our_notes(self, name: str) -> bool:
+        """Whether the sheet's notes mention our prefix at all (a byte search: no parsing)."""
+        part = self.book.part(name)
+        for rel in self.pkg.rels(part):
+            if rel.type == RT + "comments":
+                return MARK_NOTE_PREFIX.encode("utf-8") in (self.pkg.read(resolve(part, rel.target)) or b"")
+        return False
+
+    def state(self, name: str, ref: str) -> CellState:
+        cells, notes = self.sheet(name)
+        row, col = split_ref(ref)
+        fill = self.styles.fill_of(cells.style(ref))
+        note = notes.get(ref)
+        return CellState(self.values.text(cells.cells_of(row).get(col)),
+                         next((rgb for rgb in MARK_RGB.values() if is_our_fill_xml(fill, rgb)), ""),
+                         note.text if note else None)
+
+    def restore_all(self, records: list[MarkRecord]) -> int:
+        """Undo every stored mark, wherever its cell went (``relocate``); clean orphan marks."""
+        by_sheet: dict[str, list[MarkRecord]] = {}
+        for rec in records:
+            by_sheet.setdefault(rec.sheet, []).append(rec)
+        restored = 0
+        for entry in self.book.sheets:
+            name = entry.name
+            if name == MARKS_SHEET or (name not in by_sheet and not self.may_hold_our_notes(name)):
+                continue
+            recs = by_sheet.get(name, [])
+            _, notes = self.sheet(name)
+            refs = dict.fromkeys([rec.cell for rec in recs]
+                                 + [ref for ref, n in notes.notes.items() if is_our_note(n.text)])
+            plan = plan_restore(recs, {ref: self.state(name, ref) for ref in refs})
+            for i, ref in plan.moves:
+                self.restore(name, recs[i], ref)
+            for ref in plan.orphans:
+                self.clean(name, ref)
+            restored += len(plan.moves) + len(plan.orphans)
+        return restored
+
+    def restore(self, name: str, rec: MarkRecord, ref: str) -> None:
+        """Put back what ``rec`` remembers onto the cell at ``ref`` (where the marked cell is now)."""
+        cells, notes = self.sheet(name)
+        s = cells.style(ref)
         if rec.prev_fill and is_our_fill_xml(self.styles.fill_of(s), rec.mark_rgb):
-            cells.set_style(rec.cell, self.styles.with_fill(s, rec.prev_fill))
-        note = notes.get(rec.cell)
+            cells.set_style(ref, self.styles.with_fill(s, rec.prev_fill))
+        note = notes.get(ref)
         if note is None or is_our_note(note.text):
             if rec.prev_note:
-                notes.set(rec.cell, rec.prev_note, rec.prev_author)
+                notes.set(ref, rec.prev_note, rec.prev_author)
             else:
-                notes.set(rec.cell, None, None)
-        return True
+                notes.set(ref, None, None)
+
+    def clean(self, name: str, ref: str) -> None:
+        """A cell with our note and no record: drop our note (keeping the user's beneath it) and our fill."""
+        cells, notes = self.sheet(name)
+        s = cells.style(ref)
+        fill = self.styles.fill_of(s)
+        if any(is_our_fill_xml(fill, rgb) for rgb in MARK_RGB.values()):
+            cells.set_style(ref, self.styles.with_fill(s, NO_FILL_XML))
+        kept = user_note(notes.get(ref).text)
+        notes.set(ref, kept, "" if kept else None)
 
     def apply(self, mark: CellMark) -> MarkRecord:
         cells, notes = self.sheet(mark.sheet)
         s = cells.style(mark.cell)
         note = notes.get(mark.cell)
         rgb = MARK_RGB.get(mark.level, "")
+        row, col = split_ref(mark.cell)
+        text = marked_note(mark, note.text if note else None)
         rec = MarkRecord(mark.sheet, mark.cell, rgb, self.styles.fill_of(s),
-                         note.text if note else None, note.author if note else None)
+                         note.text if note else None, note.author if note else None,
+                         self.values.text(cells.cells_of(row).get(col)), note_key(text))
         if rgb:
             cells.set_style(mark.cell, self.styles.with_fill(s, mark_fill_xml(rgb)))
-        notes.set(mark.cell, marked_note(mark, rec.prev_note), MARK_AUTHOR)
+        notes.set(mark.cell, text, MARK_AUTHOR)
         return rec
 
     def write(self) -> None:
@@ -186,7 +240,7 @@ def run(src: Path, tmp: Path, *, report: ValidationReport | None, rollup: Rollup
         new_records: list[MarkRecord] | None = None
         if report is not None or clear_only:
             marker = Marker(pkg, book, styles)
-            restored = sum(marker.restore(rec) for rec in read_records(src, book))
+            restored = marker.restore_all(read_records(src, book))
             new_records = []
             if mark and report is not None:
                 data_sheets = [s.name for s in book.sheets if s.name != MARKS_SHEET]

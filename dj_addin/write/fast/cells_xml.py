@@ -43,6 +43,7 @@ class SheetCells:
         self.row_starts: dict[int, int] = {}
         self.row_numbers: list[int] = []
         self._rows: dict[int, re.Match] = {}
+        self._cells: dict[int, dict[int, str]] = {}  # rows parsed into cells so far
         if self.data_end > m.end():
             for rm in ROW_START_RE.finditer(self.text, m.end(), self.data_end):
                 if rm.group(1) is None:
@@ -67,17 +68,17 @@ class SheetCells:
         return self._rows[row]
 
     def cells_of(self, row: int) -> dict[int, str]:
-        """Column → cell element of a row."""
-        rm = self.row_match(row)
-        if rm is None:
-            return {}
-        out = {}
-        for cm in CELL_RE.finditer(rm.group(0)):
-            ref = attr(start_tag(cm.group(0)), "r")
-            if ref is None:
-                raise Unsupported("cell without reference")
-            out[split_ref(ref)[1]] = cm.group(0)
-        return out
+        """Column → cell element of a row (as read: edits are kept apart until ``xml()``)."""
+        if row not in self._cells:
+            rm = self.row_match(row)
+            out = {}
+            for cm in CELL_RE.finditer(rm.group(0)) if rm is not None else ():
+                ref = attr(start_tag(cm.group(0)), "r")
+                if ref is None:
+                    raise Unsupported("cell without reference")
+                out[split_ref(ref)[1]] = cm.group(0)
+            self._cells[row] = out
+        return self._cells[row]
 
     def style(self, ref: str) -> int:
         """The cell format a cell shows (its own, else its row's, else its column's)."""
