@@ -17,15 +17,9 @@ DOUBLE_KEYS = ("member_id", "target_id", "date", "method")
 
 @rule("R006", ERROR, LOG, "办结日期早于联系日期")
 def closed_before_contact(ctx: Context) -> Iterable[Hit]:
-    t = ctx.table(LOG)
-    if not (ctx.has(t, "date") and ctx.has(t, "closed_date")):
-        return
-    d, c = t.data["date"], t.data["closed_date"]
-    mask = ctx.usable(t, "date") & ctx.usable(t, "closed_date") & (c < d)
     field, date_field = header(LOG, "closed_date"), header(LOG, "date")
-    for row, value in ctx.flagged(t, "closed_date", mask):
-        yield Hit(LOG, row, "closed_date",
-                  f"{at(row, field, value)}，早于{date_field} {d.at[row].date().isoformat()}；",
+    for row, value, contacted in ctx.dates_before(ctx.table(LOG), "closed_date", "date"):
+        yield Hit(LOG, row, "closed_date", f"{at(row, field, value)}，早于{date_field} {contacted}；",
                   f"请核对两个日期：{field}应在{date_field}当天或之后。")
 
 
@@ -71,7 +65,6 @@ def entered_twice(ctx: Context) -> Iterable[Hit]:
         return
     first = sub.reset_index().groupby(list(DOUBLE_KEYS), sort=False)["row"].transform("min")
     first.index = sub.index
-    field = header(LOG, "date")
     for row, value in ctx.flagged(t, "date", later.reindex(t.data.index, fill_value=False)):
         yield Hit(LOG, row, "date",
                   f"第{row}行与第{int(first.at[row])}行的党员、对象、日期和联系方式都相同，可能重复录入；",

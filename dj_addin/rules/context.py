@@ -128,6 +128,16 @@ class Context:
         rows = t.raw.index.to_numpy()[m]
         return ((int(r), nz.text_of(v)) for r, v in zip(rows, raw))
 
+    def dates_before(self, t: SheetTable, key: str, earlier: str) -> Iterator[tuple[int, str, str]]:
+        """Rows whose date ``key`` falls before the date ``earlier`` of the same row
+        (R006 办结 before 联系, R010 结束 before 开始): (row, value as found, the earlier date)."""
+        if not (self.has(t, key) and self.has(t, earlier)):
+            return
+        first, second = t.data[earlier], t.data[key]
+        mask = self.usable(t, earlier) & self.usable(t, key) & (second < first)
+        for row, value in self.flagged(t, key, mask):
+            yield row, value, first.at[row].date().isoformat()
+
     def first_rows(self, t: SheetTable, key: str) -> np.ndarray:
         """Rows with a readable ID that is not a repeat of an earlier row's (R001
         reports repeats; member-level rules look at the first row only)."""

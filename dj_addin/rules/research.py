@@ -13,14 +13,9 @@ RESEARCH = schema.RESEARCH.key
 
 @rule("R010", ERROR, RESEARCH, "结束日期早于开始日期")
 def end_before_start(ctx: Context) -> Iterable[Hit]:
-    t = ctx.table(RESEARCH)
-    if not (ctx.has(t, "start_date") and ctx.has(t, "end_date")):
-        return
-    s, e = t.data["start_date"], t.data["end_date"]
-    mask = ctx.usable(t, "start_date") & ctx.usable(t, "end_date") & (e < s)
     field, start_field = header(RESEARCH, "end_date"), header(RESEARCH, "start_date")
-    for row, value in ctx.flagged(t, "end_date", mask):
-        yield Hit(RESEARCH, row, "end_date", f"{at(row, field, value)}，早于{start_field} {s.at[row].date().isoformat()}；",
+    for row, value, started in ctx.dates_before(ctx.table(RESEARCH), "end_date", "start_date"):
+        yield Hit(RESEARCH, row, "end_date", f"{at(row, field, value)}，早于{start_field} {started}；",
                   f"请核对{start_field}和{field}。")
 
 
