@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from dj_addin.read import read_book
-from dj_addin.read.grid import ENGINES
-from dj_addin.read.package import check_package
+from dj_addin.xlsx.reader import read_book
+from dj_addin.xlsx.grid import ENGINES
+from dj_addin.xlsx.safety import check_package
 
 from bigbook import make_book
 

@@ -22,11 +22,11 @@ from pathlib import Path
 import xlsxwriter
 
 from dj_addin import schema
-from dj_addin.read import read_book
-from dj_addin.rollup import rollup
-from dj_addin.scoring import score
-from dj_addin.settings import load_settings
-from dj_addin.write import save_outputs
+from dj_addin.xlsx.reader import read_book
+from dj_addin.rollup.table import rollup
+from dj_addin.scoring.score import score
+from dj_addin.scoring.settings import load_settings
+from dj_addin.xlsx.save import save_outputs
 
 AS_OF = dt.date(2026, 12, 31)
 

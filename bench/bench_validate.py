@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dj_addin.read import read_book
+from dj_addin.xlsx.reader import read_book
 from dj_addin.validate import validate_book
 
 from bigbook import make_book
@@ -29,7 +29,7 @@ AS_OF = dt.date(2026, 12, 31)
 
 def write_back(path: Path, report, engine: str) -> float:
     """Seconds to write 问题清单 and the marks into a copy of ``path``."""
-    from dj_addin.write import save_outputs
+    from dj_addin.xlsx.save import save_outputs
 
     dest = path.with_name(f"{path.stem}_{engine}.xlsx")
     t0 = time.perf_counter()

@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dj_addin import schema  # noqa: E402
 from dj_addin.model import Finding  # noqa: E402
-from dj_addin.outputs import ResultsTable, RollupTable, ValidationReport  # noqa: E402
-from dj_addin.write import ENGINES, clear_marks, save_outputs  # noqa: E402
+from dj_addin.results import ResultsTable, RollupTable, ValidationReport  # noqa: E402
+from dj_addin.xlsx.save import ENGINES, clear_marks, save_outputs  # noqa: E402
 
 AS_OF = dt.date(2026, 12, 31)
 

@@ -17,8 +17,8 @@ import sys
 
 import click
 
-from . import __version__
-from .errors import DjError
+from dj_addin import __version__
+from dj_addin.errors import DjError
 
 
 # click's own usage messages, in the words users read.
@@ -118,7 +118,7 @@ def main() -> None:
 
 
 def _register_commands() -> None:
-    from . import commands
+    from dj_addin import commands
 
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")

@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import schema
-from .schema import Sheet
+from dj_addin import schema
+from dj_addin.schema import Sheet
 
 
 @dataclass
@@ -90,7 +90,7 @@ class KVTable:
 
     def get(self, key: str, default: Any = None) -> Any:
         """The typed value, or ``default`` when blank, missing or unreadable."""
-        from .normalize import INVALID
+        from dj_addin.normalize import INVALID
 
         item = self.items.get(key)
         if item is None or item.value is None or item.value is INVALID:

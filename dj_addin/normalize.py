@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Any, Iterable, Mapping
 
-from .schema import BOOL_FALSE, BOOL_TRUE, IDS_SEPARATORS
+from dj_addin.schema import BOOL_FALSE, BOOL_TRUE, IDS_SEPARATORS
 
 
 class _Invalid:

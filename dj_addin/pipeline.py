@@ -15,14 +15,14 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import schema
-from .model import Book
-from .outputs import ValidationReport
-from .read import read_book
-from .rollup import Rollup, rollup
-from .rounding import round_half_away
-from .scoring import Scores, score
-from .settings import load_settings
+from dj_addin import schema
+from dj_addin.model import Book
+from dj_addin.results import ValidationReport
+from dj_addin.xlsx.reader import read_book
+from dj_addin.rollup.table import Rollup, rollup
+from dj_addin.scoring.rounding import round_half_away
+from dj_addin.scoring.score import Scores, score
+from dj_addin.scoring.settings import load_settings
 
 VALIDATE, ROLLUP, SCORE = "validate", "rollup", "score"
 ALL_STEPS = (VALIDATE, ROLLUP, SCORE)
@@ -83,7 +83,7 @@ def branch_summary(scores: Scores) -> pd.DataFrame:
 def compute(book: Book, as_of: dt.date | None = None, steps: Iterable[str] = ALL_STEPS, *,
             file: str = "", checked_at: dt.datetime | None = None) -> RunResult:
     """Validate, roll up and/or score a book already read (no writing)."""
-    from .validate import effective_as_of, validate_book
+    from dj_addin.validate import effective_as_of, validate_book
 
     steps = tuple(s for s in ALL_STEPS if s in set(steps))
     file = file or (Path(book.path).name if book.path else "")
@@ -106,7 +106,7 @@ def run_book(path: str | Path, as_of: dt.date | None = None, dest: str | Path | 
              checked_at: dt.datetime | None = None) -> RunResult:
     """Read ``path``, compute ``steps``, and write the output sheets to ``dest``
     (or back into ``path`` with ``in_place``, keeping ``BOOK.bak.xlsx``)."""
-    from .write import keep_backup, save_outputs
+    from dj_addin.xlsx.save import keep_backup, save_outputs
 
     path = Path(path)
     result = compute(read_book(path), as_of, steps, file=path.name, checked_at=checked_at)

@@ -596,7 +596,7 @@ def header_index(sh: Sheet) -> dict[str, str]:
     Names are folded the way the reader folds what it finds (see
     ``normalize.fold_header``), so ``' 联系 日期 '`` and ``'联系日期'`` match.
     """
-    from .normalize import fold_header
+    from dj_addin.normalize import fold_header
 
     index: dict[str, str] = {}
     for col in sh.columns:

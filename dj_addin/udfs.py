@@ -15,10 +15,10 @@ import functools
 import math
 from typing import Any
 
-from . import normalize as nz
-from .rounding import snap
-from .schema import DATE_FORMS_TEXT, GRADES
-from .settings import DEFAULT_SETTINGS
+from dj_addin import normalize as nz
+from dj_addin.scoring.rounding import snap
+from dj_addin.schema import DATE_FORMS_TEXT, GRADES
+from dj_addin.scoring.settings import DEFAULT_SETTINGS
 
 ERROR_PREFIX = "#错误："
 _S = DEFAULT_SETTINGS

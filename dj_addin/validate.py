@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from . import normalize as nz
-from . import schema
-from .errors import UsageError
-from .model import Book, Finding, as_of_default
-from .outputs import ValidationReport
-from .rules import Context, Hit, Rule, ordered_rules
-from .rules.context import year_of
+from dj_addin import normalize as nz
+from dj_addin import schema
+from dj_addin.errors import UsageError
+from dj_addin.model import Book, Finding, as_of_default
+from dj_addin.results import ValidationReport
+from dj_addin.rules import Context, Hit, Rule, ordered_rules
+from dj_addin.rules.context import year_of
 
 _SHEET_ORDER = {s.key: i for i, s in enumerate(schema.SHEETS)}
 _LEVEL_ORDER = {lvl: i for i, lvl in enumerate(schema.LEVELS)}
@@ -58,7 +58,7 @@ def validate_book(book: Book, as_of: dt.date | None = None, *, file: str = "") -
 
 def validate_path(path: str | Path, as_of: dt.date | None = None) -> tuple[Book, ValidationReport]:
     """Read and validate one file; ``errors.UnreadableFile`` (S001) propagates."""
-    from .read import read_book
+    from dj_addin.xlsx.reader import read_book
 
     book = read_book(path)
     return book, validate_book(book, as_of, file=Path(path).name)

@@ -15,8 +15,8 @@ import openpyxl
 
 from dj_addin import schema
 from dj_addin.model import Book
-from dj_addin.read import book_from_grids
-from dj_addin.read.grid import Grid
+from dj_addin.xlsx.reader import book_from_grids
+from dj_addin.xlsx.grid import Grid
 
 DEFAULT_META: dict[str, Any] = {
     "unit_code": "D0101", "unit_name": "测试党支部", "unit_level": "党支部", "year": 2026,

@@ -18,7 +18,8 @@ import pytest
 from builders import clean_rows, make_book
 from dj_addin import schema
 from dj_addin.errors import UnreadableFile
-from dj_addin.read import package, read_book
+from dj_addin.xlsx import safety as package
+from dj_addin.xlsx.reader import read_book
 from dj_addin.rules import unreadable_finding
 from dj_addin.validate import validate_path
 

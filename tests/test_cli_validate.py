@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from dj_addin.cli import main
 from dj_addin.commands import validate as validate_cmd
 from dj_addin.schema import FINDINGS, MARK_NOTE_PREFIX
-from dj_addin.write import MARKS_SHEET
+from dj_addin.xlsx.save import MARKS_SHEET
 from test_write_support import LOG, finding, make_workbook, sample_report, snapshot
 
 

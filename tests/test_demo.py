@@ -18,11 +18,12 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from dj_addin import demo, schema
+from dj_addin.demo import generate as demo
+from dj_addin import schema
 from dj_addin.cli import main
 from dj_addin.commands.demo import print_summary, resolve_period, run_demo
 from dj_addin.normalize import parse_date
-from dj_addin.read import read_book
+from dj_addin.xlsx.reader import read_book
 
 SEED, YEAR, AS_OF = 31, 2026, dt.date(2026, 11, 24)
 ACTIVITY_DATES = {  # sheet → date columns of activities that must lie in the year, up to the as-of date

@@ -11,10 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dj_addin import overview, schema
-from dj_addin.read import read_book
-from dj_addin.template import save_deterministic, write_template
-from dj_addin.write.fill import fill_workbook
+from dj_addin.template import overview
+from dj_addin import schema
+from dj_addin.xlsx.reader import read_book
+from dj_addin.template.build import save_deterministic, write_template
+from dj_addin.template.fill import fill_workbook
 
 pytestmark = pytest.mark.libreoffice
 

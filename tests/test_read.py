@@ -15,7 +15,7 @@ import pytest
 from dj_addin import schema
 from dj_addin.errors import UnreadableFile
 from dj_addin.normalize import INVALID
-from dj_addin.read import read_book
+from dj_addin.xlsx.reader import read_book
 
 LOG = schema.CONTACT_LOG
 ROSTER = schema.ROSTER

@@ -14,9 +14,9 @@ import pytest
 
 from dj_addin import schema
 from dj_addin.model import Book
-from dj_addin.read import book_from_grids, read_book
-from dj_addin.read.grid import Grid
-from dj_addin.rollup import Rollup, rollup
+from dj_addin.xlsx.reader import book_from_grids, read_book
+from dj_addin.xlsx.grid import Grid
+from dj_addin.rollup.table import Rollup, rollup
 from builders import DEFAULT_META, make_book
 
 AS_OF = dt.date(2026, 12, 31)
@@ -241,7 +241,7 @@ def test_rollup_json_has_the_interface_keys(tmp_path):
 # --------------------------------------------------------------------------- periods and rounding
 
 def test_periods_end_on_their_last_day():
-    from dj_addin.periods import periods_for, quarter_periods
+    from dj_addin.rollup.periods import periods_for, quarter_periods
 
     q = quarter_periods(2026)
     assert [(p.label, p.start, p.end) for p in q][1] == ("2026Q2", dt.date(2026, 4, 1), dt.date(2026, 6, 30))
@@ -254,6 +254,6 @@ def test_periods_end_on_their_last_day():
                                               (80.95, 1, 81.0), (1 / 3, 4, 0.3333), (2 / 3, 4, 0.6667),
                                               (None, 1, None), (float("nan"), 1, None)])
 def test_round_half_away_from_zero_like_excel(x, digits, shown):
-    from dj_addin.rounding import round_half_away
+    from dj_addin.scoring.rounding import round_half_away
 
     assert round_half_away(x, digits) == shown

@@ -16,10 +16,10 @@ import openpyxl
 import pytest
 
 from dj_addin import schema
-from dj_addin.periods import periods_for
-from dj_addin.read import read_book
-from dj_addin.rollup import rollup
-from dj_addin.write import save_outputs
+from dj_addin.rollup.periods import periods_for
+from dj_addin.xlsx.reader import read_book
+from dj_addin.rollup.table import rollup
+from dj_addin.xlsx.save import save_outputs
 from builders import make_book
 from test_rollup import AS_OF, contact, member, quota, target
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dj_addin import schema
-from dj_addin.scope import members_in_scope
+from dj_addin.rollup.scope import members_in_scope
 
 ROSTER = pd.DataFrame({
     "member_id": ["A", "B", "C", "D", "E", "F"],

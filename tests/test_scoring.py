@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from dj_addin import schema
-from dj_addin.read import read_book
-from dj_addin.rollup import rollup
-from dj_addin.scoring import score
-from dj_addin.settings import DEFAULT_SETTINGS, load_settings, setting_names
+from dj_addin.xlsx.reader import read_book
+from dj_addin.rollup.table import rollup
+from dj_addin.scoring.score import score
+from dj_addin.scoring.settings import DEFAULT_SETTINGS, load_settings, setting_names
 from builders import make_book
 from test_rollup import AS_OF, contact, member, memory_book, quota, target
 
@@ -216,7 +216,7 @@ def test_adjustment_5_cap_of_at_least_one_in_a_small_unit():
 
 
 def test_cap_share_typed_to_four_decimals_means_the_simple_fraction():
-    from dj_addin.scoring import share_as_fraction
+    from dj_addin.scoring.score import share_as_fraction
 
     assert share_as_fraction(0.3333) == 1 / 3
     assert share_as_fraction(0.25) == 0.25
@@ -376,7 +376,7 @@ def test_a_score_exactly_on_a_grade_line_gets_that_grade_whatever_the_float_nois
 
 
 def test_display_rounds_as_excel_does_at_fifteen_digits():
-    from dj_addin.rounding import round_half_away
+    from dj_addin.scoring.rounding import round_half_away
 
     assert round_half_away(65.14999999999999) == 65.2  # the float that computing 65.15 gives
     assert round_half_away(84.95) == 85.0 and round_half_away(-0.05) == -0.1
@@ -393,7 +393,7 @@ def test_unsatisfied_share_of_exactly_one_third_is_not_above_the_cap():
 
 
 def test_reason_shows_a_short_quota_score_as_short():
-    from dj_addin.scoring import _weak_reason
+    from dj_addin.scoring.score import _weak_reason
 
     assert _weak_reason(89.96, 90) == "指标完成分89.96未达到90，不评优秀"
     assert _weak_reason(75.04, 90) == "指标完成分75未达到90，不评优秀"

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dj_addin.rollup import rollup
-from dj_addin.scoring import score
-from dj_addin.settings import load_settings
+from dj_addin.rollup.table import rollup
+from dj_addin.scoring.score import score
+from dj_addin.scoring.settings import load_settings
 from test_rollup import AS_OF, contact, member, memory_book, quota, target
 
 QUOTAS = [quota("Q01", "联系次数", "季度", 2, 3), quota("Q02", "联系对象人数", "年度", 3, 2),

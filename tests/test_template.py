@@ -10,11 +10,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from dj_addin import overview, schema
+from dj_addin.template import overview
+from dj_addin import schema
 from dj_addin.cli import main
-from dj_addin.read import read_book
+from dj_addin.xlsx.reader import read_book
 from dj_addin.schema import ColType, SheetKind
-from dj_addin.template import DATA_ROWS, LISTS_SHEET, build_template, write_template
+from dj_addin.template.build import DATA_ROWS, LISTS_SHEET, build_template, write_template
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "workbook_template.xlsx"

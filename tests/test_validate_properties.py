@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from builders import clean_rows, memory_book
 from dj_addin import schema
 from dj_addin.normalize import parse_date
-from dj_addin.read import book_from_grids
-from dj_addin.read.grid import Grid
+from dj_addin.xlsx.reader import book_from_grids
+from dj_addin.xlsx.grid import Grid
 from dj_addin.validate import validate_book
 
 AS_OF = dt.date(2026, 12, 31)

@@ -7,7 +7,7 @@ def test_atomic_write_gives_ordinary_permissions(tmp_path):
     import os
     import stat
 
-    from dj_addin.write.atomic import atomic_write
+    from dj_addin.xlsx.atomic import atomic_write
 
     new = tmp_path / "新.xlsx"
     atomic_write(new, lambda tmp: tmp.write_bytes(b"x"))

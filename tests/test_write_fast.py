@@ -19,9 +19,9 @@ import pytest
 import xlsxwriter
 
 from dj_addin import schema
-from dj_addin.write import MARKS_SHEET, clear_marks, save_outputs
-from dj_addin.write.fast import Unsupported
-from dj_addin.write.marks import MARKS_COLUMNS
+from dj_addin.xlsx.save import MARKS_SHEET, clear_marks, save_outputs
+from dj_addin.xlsx.splice import Unsupported
+from dj_addin.xlsx.marks import MARKS_COLUMNS
 from test_write_support import (LOG, ROSTER, edited, expected_after, finding, make_workbook, reverse_rows,
                                 sample_report, sample_results, sample_rollup, snapshot, typed_book)
 

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from dj_addin import schema
-from dj_addin.read import read_book
-from dj_addin.template import build_template, save_deterministic
-from dj_addin.write.fill import append_rows, fill_workbook, replace_rows
+from dj_addin.xlsx.reader import read_book
+from dj_addin.template.build import build_template, save_deterministic
+from dj_addin.template.fill import append_rows, fill_workbook, replace_rows
 
 META = {"unit_code": "D0101", "unit_name": "测试党支部", "unit_level": "党支部", "year": 2026,
         "report_date": dt.date(2026, 12, 20)}

@@ -7,8 +7,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from dj_addin.schema import MARK_NOTE_PREFIX
-from dj_addin.write import MARKS_SHEET, clear_marks, save_outputs
-from dj_addin.write.styles import MARK_RGB
+from dj_addin.xlsx.save import MARKS_SHEET, clear_marks, save_outputs
+from dj_addin.xlsx.styles import MARK_RGB
 from test_write_support import book, engine, pin_engine, LOG, ROSTER, finding, make_workbook, sample_report, snapshot  # noqa: F401 (fixtures)
 
 

@@ -10,9 +10,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from dj_addin.schema import MARK_NOTE_PREFIX
-from dj_addin.write import MARKS_SHEET, clear_marks, save_outputs
-from dj_addin.write.marks import MARKS_COLUMNS
-from dj_addin.write.styles import MARK_RGB
+from dj_addin.xlsx.save import MARKS_SHEET, clear_marks, save_outputs
+from dj_addin.xlsx.marks import MARKS_COLUMNS
+from dj_addin.xlsx.styles import MARK_RGB
 from test_write_support import (book, engine, LOG, delete_row, edited, expected_after, finding, insert_row,  # noqa: F401
                                 reverse_rows, sample_report, snapshot, typed_book)
 

@@ -6,8 +6,9 @@ import openpyxl
 import pytest
 
 from dj_addin import schema
-from dj_addin.write import backup_path, keep_backup, save_outputs, sheets
-from dj_addin.write.styles import OUTPUT_TAB_COLOR
+from dj_addin.xlsx.save import backup_path, keep_backup, save_outputs
+from dj_addin.xlsx import sheets
+from dj_addin.xlsx.styles import OUTPUT_TAB_COLOR
 from test_write_support import book, engine, pin_engine, LOG, ROSTER, finding, sample_report, sample_results, sample_rollup, snapshot  # noqa: F401 (fixtures)
 
 FINDINGS = schema.FINDINGS.name

@@ -18,7 +18,7 @@ from openpyxl.styles import Color, PatternFill
 
 from dj_addin import schema
 from dj_addin.model import Finding
-from dj_addin.outputs import ResultsTable, RollupTable, ValidationReport
+from dj_addin.results import ResultsTable, RollupTable, ValidationReport
 
 LOG = schema.CONTACT_LOG.name
 ROSTER = schema.ROSTER.name
@@ -119,7 +119,7 @@ def snapshot(path: Path, sheets: tuple[str, ...] = (ROSTER, LOG)) -> dict:
 
 def pin_engine(monkeypatch, engine: str) -> None:
     """Make every write in a test use one engine, without falling back."""
-    import dj_addin.write as write
+    import dj_addin.xlsx.save as write
 
     monkeypatch.setattr(write, "DEFAULT_ENGINE", engine)
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from ..errors import UsageError
-from ..normalize import INVALID, parse_date
+from dj_addin.errors import UsageError
+from dj_addin.normalize import INVALID, parse_date
 
 
 def parse_as_of(value: str | None) -> dt.date | None:

@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 import openpyxl
 
-from ..read.package import check_package
-from ..write import MARKS_SHEET, clear_marks, keep_backup
-from ._common import json_option, print_json
-from .validate import output_target
+from dj_addin.xlsx.safety import check_package
+from dj_addin.xlsx.save import MARKS_SHEET, clear_marks, keep_backup
+from dj_addin.commands._common import json_option, print_json
+from dj_addin.commands.validate import output_target
 
 
 def count_marks(book: Path) -> int:

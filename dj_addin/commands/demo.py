@@ -1,5 +1,5 @@
 """``dj demo [--out DIR] [--seed N] [--year YYYY] [--as-of DATE] [--json]``:
-write a sample university (``dj_addin.demo``) and say what was written.
+write a sample university (``dj_addin.demo.generate``) and say what was written.
 
 The run is a pipeline: generate, write, then the steps in ``BOOK_STEPS``
 (run once per written workbook, each adding one column to the summary
@@ -24,9 +24,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .. import demo
-from ..errors import UsageError
-from ._common import as_of_option, json_option, parse_as_of, print_json
+from dj_addin.demo import generate as demo
+from dj_addin.errors import UsageError
+from dj_addin.commands._common import as_of_option, json_option, parse_as_of, print_json
 
 DEFAULT_OUT = Path("dj_demo")
 
@@ -58,7 +58,7 @@ PROCESS_TITLE = "校验/考评"
 def process_branch(wb: demo.WrittenBook, run: "DemoRun") -> str:
     """一键处理 on a branch workbook: validate, roll up, score, and write
     问题清单, marks, 指标汇总 and 考评结果 back into the demo file."""
-    from ..pipeline import run_book
+    from dj_addin.pipeline import run_book
 
     if wb.book.level != "党支部":
         return ""
@@ -72,7 +72,7 @@ def process_branch(wb: demo.WrittenBook, run: "DemoRun") -> str:
 
 def branch_scores(run: "DemoRun") -> list[str]:
     """Per branch: members, average 综合得分 and the count of each 最终等次."""
-    from ..pipeline import GRADE_COLUMNS
+    from dj_addin.pipeline import GRADE_COLUMNS
 
     lines = ["考评结果（每个党支部）："]
     for path, result in run.results.items():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..pipeline import ROLLUP
-from .run import steps_command
+from dj_addin.pipeline import ROLLUP
+from dj_addin.commands.run import steps_command
 
 rollup_command = steps_command(
     "rollup", (ROLLUP,), "指标汇总：统计每名党员每项指标的完成情况；加 -o 或 --in-place 时写入「指标汇总」。",

@@ -13,9 +13,9 @@ from typing import Any, Callable
 
 import click
 
-from ..pipeline import ALL_STEPS, RunResult, run_book
-from ._common import as_of_option, json_option, parse_as_of, print_json
-from .validate import output_target
+from dj_addin.pipeline import ALL_STEPS, RunResult, run_book
+from dj_addin.commands._common import as_of_option, json_option, parse_as_of, print_json
+from dj_addin.commands.validate import output_target
 
 
 def run_json(result: RunResult) -> dict[str, Any]:

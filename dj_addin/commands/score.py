@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..pipeline import SCORE
-from .run import steps_command
+from dj_addin.pipeline import SCORE
+from dj_addin.commands.run import steps_command
 
 score_command = steps_command(
     "score", (SCORE,), "考评计分：计算综合得分、排名和等次；加 -o 或 --in-place 时写入「考评结果」。",

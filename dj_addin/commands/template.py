@@ -15,9 +15,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import DjError
-from ..template import build_template, save_deterministic
-from ..write.atomic import atomic_write
+from dj_addin.errors import DjError
+from dj_addin.template.build import build_template, save_deterministic
+from dj_addin.xlsx.atomic import atomic_write
 
 SUFFIX = ".xlsx"
 _WHY = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "只读的磁盘或文件夹",

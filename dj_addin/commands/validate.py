@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
-from ..errors import DjError, UsageError
-from ..outputs import ValidationReport
-from ..read import read_book
-from ..schema import LEVELS
-from ..write import keep_backup, save_outputs
-from ._common import as_of_option, json_option, parse_as_of, print_json
+from dj_addin.errors import DjError, UsageError
+from dj_addin.results import ValidationReport
+from dj_addin.xlsx.reader import read_book
+from dj_addin.schema import LEVELS
+from dj_addin.xlsx.save import keep_backup, save_outputs
+from dj_addin.commands._common import as_of_option, json_option, parse_as_of, print_json
 
 SHOWN = 20  # findings listed in the human summary
 
@@ -27,7 +27,7 @@ def run_validation(book, as_of: dt.date | None, file: str) -> ValidationReport:
     """The core's validation (kept in one place so tests can stand in for it);
     ``as_of`` None means the default (today, at most the end of 考核年度)."""
     try:
-        from ..validate import validate_book
+        from dj_addin.validate import validate_book
     except ImportError as exc:  # pragma: no cover - only while the core is being written
         raise DjError("校验功能尚未安装完整；请更新党建助手后再试。") from exc
     return validate_book(book, as_of, file=file)

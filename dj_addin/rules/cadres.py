@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .. import schema
-from .context import Context, header
-from .registry import ERROR, WARNING, Hit, rule
+from dj_addin import schema
+from dj_addin.rules.context import Context, header
+from dj_addin.rules.registry import ERROR, WARNING, Hit, rule
 
 ROSTER, POINTS, TARGETS = schema.ROSTER.key, schema.CONTACT_POINTS.key, schema.TARGETS.key
 CADRE_LEVELS = schema.CADRE_LEVELS[:2]  # 校级干部, 处级干部

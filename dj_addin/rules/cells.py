@@ -13,12 +13,12 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .. import normalize as nz
-from .. import schema
-from ..schema import ColType
-from .context import Context, at, header
-from .registry import ERROR, WARNING, Hit, rule
-from .scoring_rules import settings_hits
+from dj_addin import normalize as nz
+from dj_addin import schema
+from dj_addin.schema import ColType
+from dj_addin.rules.context import Context, at, header
+from dj_addin.rules.registry import ERROR, WARNING, Hit, rule
+from dj_addin.rules.scoring_rules import settings_hits
 
 # Date columns that record this year's activity: checked against 考核年度 (C003)
 # and the as-of date (C004). 入党日期, 结对日期, 起始日期 (联系点) and 报送日期

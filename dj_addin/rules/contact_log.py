@@ -6,9 +6,9 @@ from typing import Iterable
 
 import numpy as np
 
-from .. import schema
-from .context import Context, at, header
-from .registry import ERROR, WARNING, Hit, rule
+from dj_addin import schema
+from dj_addin.rules.context import Context, at, header
+from dj_addin.rules.registry import ERROR, WARNING, Hit, rule
 
 LOG = schema.CONTACT_LOG.key
 CLOSED, IN_PROGRESS = schema.HANDLING_STATES[2], schema.HANDLING_STATES[1]  # 已办结, 办理中

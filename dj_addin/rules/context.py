@@ -11,9 +11,9 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from .. import normalize as nz
-from .. import schema
-from ..model import Book, SheetTable
+from dj_addin import normalize as nz
+from dj_addin import schema
+from dj_addin.model import Book, SheetTable
 
 
 @dataclass

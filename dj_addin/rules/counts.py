@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .. import schema
-from .context import Context, at
-from .registry import ERROR, Hit, rule
+from dj_addin import schema
+from dj_addin.rules.context import Context, at
+from dj_addin.rules.registry import ERROR, Hit, rule
 
 PAIRS = tuple((spec.key, col.key, col.not_above) for spec in schema.DATA_SHEETS for col in spec.columns
               if col.not_above)

@@ -11,10 +11,10 @@ from typing import Iterable
 
 import pandas as pd
 
-from .. import schema
-from ..scope import members_in_scope
-from .context import Context
-from .registry import WARNING, Hit, rule
+from dj_addin import schema
+from dj_addin.rollup.scope import members_in_scope
+from dj_addin.rules.context import Context
+from dj_addin.rules.registry import WARNING, Hit, rule
 
 ROSTER, LOG, QUOTAS = schema.ROSTER.key, schema.CONTACT_LOG.key, schema.QUOTAS.key
 CONTACTS_METRIC = schema.METRICS[0]  # 联系次数

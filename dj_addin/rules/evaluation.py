@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .. import schema
-from .cells import out_of_range
-from .context import Context, at
-from .registry import ERROR, Hit, rule
+from dj_addin import schema
+from dj_addin.rules.cells import out_of_range
+from dj_addin.rules.context import Context, at
+from dj_addin.rules.registry import ERROR, Hit, rule
 
 EVAL = schema.EVALUATION.key
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .. import schema
-from .context import Context
-from .registry import WARNING, Hit, rule
+from dj_addin import schema
+from dj_addin.rules.context import Context
+from dj_addin.rules.registry import WARNING, Hit, rule
 
 FORUMS = schema.FORUMS.key
 # 民主生活会前, 组织生活会前, 民主评议党员, 发展党员

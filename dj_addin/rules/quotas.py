@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Iterable
 
 
-from .. import normalize as nz
-from .. import schema
-from .context import Context, at
-from .registry import ERROR, Hit, rule
+from dj_addin import normalize as nz
+from dj_addin import schema
+from dj_addin.rules.context import Context, at
+from dj_addin.rules.registry import ERROR, Hit, rule
 
 QUOTAS = schema.QUOTAS.key
 

@@ -7,11 +7,11 @@ from typing import Iterable
 
 import pandas as pd
 
-from .. import normalize as nz
-from .. import schema
-from ..schema import ColType
-from .context import Context, at, header
-from .registry import ERROR, INFO, WARNING, Hit, rule
+from dj_addin import normalize as nz
+from dj_addin import schema
+from dj_addin.schema import ColType
+from dj_addin.rules.context import Context, at, header
+from dj_addin.rules.registry import ERROR, INFO, WARNING, Hit, rule
 
 ROSTER, TARGETS, LOG = schema.ROSTER.key, schema.TARGETS.key, schema.CONTACT_LOG.key
 # 指标代码 duplicates are reported by R018 with every other 指标设置 problem.

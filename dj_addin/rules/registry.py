@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .context import Context
+    from dj_addin.rules.context import Context
 
 ERROR, WARNING, INFO = "错误", "警告", "提示"
 

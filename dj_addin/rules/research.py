@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .. import schema
-from .context import Context, at, header
-from .registry import ERROR, WARNING, Hit, rule
+from dj_addin import schema
+from dj_addin.rules.context import Context, at, header
+from dj_addin.rules.registry import ERROR, WARNING, Hit, rule
 
 RESEARCH = schema.RESEARCH.key
 

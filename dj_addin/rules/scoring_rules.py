@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .. import schema
-from ..settings import load_settings
-from .context import Context
-from .registry import Hit
+from dj_addin import schema
+from dj_addin.scoring.settings import load_settings
+from dj_addin.rules.context import Context
+from dj_addin.rules.registry import Hit
 
 
 def settings_hits(ctx: Context, code: str) -> Iterable[Hit]:

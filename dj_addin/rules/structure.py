@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from .. import normalize as nz
-from .. import schema
-from ..errors import UnreadableFile
-from ..model import Finding
-from .context import Context, at, header
-from .registry import ERROR, INFO, WARNING, Hit, rule
-from .scoring_rules import settings_hits
+from dj_addin import normalize as nz
+from dj_addin import schema
+from dj_addin.errors import UnreadableFile
+from dj_addin.model import Finding
+from dj_addin.rules.context import Context, at, header
+from dj_addin.rules.registry import ERROR, INFO, WARNING, Hit, rule
+from dj_addin.rules.scoring_rules import settings_hits
 
 # Sheets whose absence means defaults are used (警告 rather than 提示).
 DEFAULTED_SHEETS = (schema.QUOTAS.key, schema.SCORING_RULES.key)

@@ -1,0 +1,90 @@
+"""File adapter, reading side: a workbook on disk → ``model.Book``.
+
+``read_book`` checks the package (S001), reads the sheets it knows into
+grids with python-calamine, and turns each grid into typed tables. The live
+Excel adapter builds grids from xlwings ranges and calls ``book_from_grids``,
+so both adapters share everything after the grid.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dj_addin import normalize as nz
+from dj_addin.errors import UnreadableFile, UsageError
+from dj_addin.model import Book, KVTable
+from dj_addin.schema import READ_SHEETS, SheetKind
+from dj_addin.xlsx.grid import ENGINES, Grid, read_grid_sparse
+from dj_addin.xlsx.safety import DEFAULT_MAX_BYTES, check_package, scan_sheet
+from dj_addin.xlsx.tables import empty_table, grid_to_kv, grid_to_table
+
+__all__ = ["read_book", "book_from_grids", "match_sheet_names", "DEFAULT_MAX_BYTES"]
+
+
+def match_sheet_names(found: list[str]) -> dict[str, str]:
+    """Schema sheet key → sheet name as found (names matched after trimming and width folding)."""
+    by_folded = {nz.fold_header(s.name): s.key for s in READ_SHEETS}
+    out: dict[str, str] = {}
+    for name in found:
+        key = by_folded.get(nz.fold_header(name))
+        if key and key not in out:
+            out[key] = name
+    return out
+
+
+def book_from_grids(sheet_names: list[str], grids: dict[str, Grid], path: Path | None = None) -> Book:
+    """Typed tables from grids of the sheets that ``match_sheet_names`` picked."""
+    wanted = match_sheet_names(sheet_names)
+    book = Book(path=path, sheet_names=list(sheet_names))
+    for spec in READ_SHEETS:
+        name = wanted.get(spec.key)
+        grid = grids.get(name) if name else None
+        if spec.kind is SheetKind.KV:
+            book.kv[spec.key] = grid_to_kv(spec, grid) if grid is not None else KVTable(spec=spec)
+        else:
+            book.tables[spec.key] = grid_to_table(spec, grid) if grid is not None else empty_table(spec)
+    return book
+
+
+MAX_MB_ENV = "DJ_MAX_FILE_MB"
+
+
+def max_file_bytes() -> int:
+    """The size limit for one workbook: ``DJ_MAX_FILE_MB`` (megabytes) when set, else 100 MB."""
+    value = os.environ.get(MAX_MB_ENV, "").strip()
+    try:
+        return int(float(value) * 1024 * 1024) if value else DEFAULT_MAX_BYTES
+    except ValueError:
+        raise UsageError(f"环境变量 {MAX_MB_ENV} 的值「{value}」不是数字；请写文件大小上限（MB），如 200。") from None
+
+
+def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | None = None) -> Book:
+    """Read a workbook into plain typed tables; raise ``UnreadableFile`` (S001)
+    with a Chinese message for anything that is not a healthy .xlsx/.xlsm.
+    Files larger than ``max_bytes`` (default: ``max_file_bytes()``) are refused
+    before anything parses them."""
+    path = Path(path)
+    package = check_package(path, max_bytes=max_file_bytes() if max_bytes is None else max_bytes)
+    wanted = match_sheet_names(package.sheet_names)
+    parts = dict(package.sheets)
+    scans = {name: scan_sheet(path, parts.get(name, "")) for name in wanted.values()}
+    dense = [n for n, sc in scans.items() if sc.extent <= MAX_GRID_CELLS]
+    try:
+        grids = ENGINES[engine](path, dense)
+        for name in (n for n in scans if n not in dense):
+            grids[name] = read_grid_sparse(path, name)
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # the parsers raise their own types for damaged parts
+        raise UnreadableFile(
+            f"文件「{path.name}」内容损坏，无法读取（{type(exc).__name__}）；请用 Excel 打开修复后另存为 .xlsx，"
+            "或请对方重新发送。") from exc
+    for name, grid in grids.items():
+        grid.errors.update(scans[name].errors)
+    return book_from_grids(package.sheet_names, grids, path=path)
+
+
+# Above this many cells (rows × columns reached) a sheet is streamed sparsely
+# instead of read into a dense grid: 6 million is about 500,000 rows of 12 columns.
+MAX_GRID_CELLS = 6_000_000

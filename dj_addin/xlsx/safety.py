@@ -1,0 +1,263 @@
+"""Checks on the .xlsx package before anything parses it (S001).
+
+A workbook arrives by email from anyone, so the file is checked cheaply
+before a parser sees it: size on disk, what kind of file it is (zip,
+legacy .xls, an encrypted OOXML container), the zip's health, the total
+uncompressed size (zip bombs), and XML parts that declare a DTD (entity
+bombs: OOXML never needs one). Only then is it handed to a reader.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+
+from dj_addin.errors import UnreadableFile
+
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # on disk
+DEFAULT_MAX_UNZIPPED = 1024 * 1024 * 1024  # all parts together, uncompressed
+MAX_RATIO = 200  # uncompressed ÷ compressed for one large part
+MAX_PART_BYTES = 50 * 1024 * 1024  # a part larger than this must not be compressed more than MAX_RATIO
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@dataclass(frozen=True)
+class Package:
+    """What the checks learned: sheet names in order and their XML part paths."""
+
+    path: Path
+    sheets: tuple[tuple[str, str], ...]  # (sheet name, part path inside the zip)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [name for name, _ in self.sheets]
+
+
+def _mb(n: int) -> str:
+    """A size as people read it: '2.3 MB', '512 KB'."""
+    if n < 1024 * 1024:
+        return f"{max(n, 1) / 1024:.0f} KB" if n >= 1024 else f"{n} 字节"
+    return f"{n / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
+
+
+def check_package(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_unzipped: int | None = None) -> Package:
+    """Raise ``UnreadableFile`` with a Chinese message unless ``path`` looks
+    like a healthy .xlsx/.xlsm that is safe to parse."""
+    name = path.name
+    max_unzipped = DEFAULT_MAX_UNZIPPED if max_unzipped is None else max_unzipped
+    if not path.exists():
+        raise UnreadableFile(f"找不到文件「{path}」；请检查文件名和路径。")
+    if path.is_dir():
+        raise UnreadableFile(f"「{path}」是文件夹，不是工作簿。")
+    suffix = path.suffix.lower()
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise UnreadableFile(
+            f"文件「{name}」有 {_mb(size)}，超过上限 {_mb(max_bytes)}；请删去无关的工作表或图片后再试，"
+            "或拆分成几个文件。")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_MAGIC):
+        if _is_encrypted_ooxml(path):
+            raise UnreadableFile(
+                f"文件「{name}」设置了打开密码，无法读取；请在 Excel 中打开后依次点「文件→信息→保护工作簿→用密码进行加密」，"
+                "清空密码并保存，再试。")
+        raise UnreadableFile(
+            f"文件「{name}」是旧版 Excel 97-2003 格式（.xls），无法读取；请在 Excel 或 WPS 中打开，"
+            "「另存为」Excel 工作簿（.xlsx）后再试。")
+    if suffix == ".xls":
+        raise UnreadableFile(f"文件「{name}」不是可读取的 .xls 文件；请另存为 .xlsx 后再试。")
+    if suffix in (".csv", ".txt", ".et", ".ods", ".numbers"):
+        raise UnreadableFile(f"文件「{name}」不是 Excel 工作簿；请在 Excel 或 WPS 中打开并「另存为」.xlsx 后再试。")
+    if not head.startswith(ZIP_MAGIC):
+        raise UnreadableFile(
+            f"文件「{name}」不是 Excel 工作簿（.xlsx / .xlsm），或已经损坏；请确认附件完整，"
+            "必要时请对方重新发送。")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
+                raise UnreadableFile(f"文件「{name}」不是 Excel 工作簿（缺少 workbook.xml）；请另存为 .xlsx 后再试。")
+            _check_sizes(name, infos, max_unzipped)
+            _check_no_dtd(name, zf, infos)
+            sheets = _sheet_parts(zf)
+    except UnreadableFile:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, KeyError, ValueError) as exc:
+        raise UnreadableFile(
+            f"文件「{name}」已损坏，无法读取（{type(exc).__name__}）；请用 Excel 打开修复后另存，或请对方重新发送。"
+        ) from exc
+    except SafeET.ParseError as exc:
+        raise UnreadableFile(f"文件「{name}」内部结构损坏，无法读取；请用 Excel 打开修复后另存。") from exc
+    if not sheets:
+        raise UnreadableFile(f"文件「{name}」中没有工作表；请使用党建助手模板填写。")
+    return Package(path=path, sheets=tuple(sheets))
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
+    except Exception:  # a damaged OLE container: treated as a legacy file below
+        return False
+
+
+def _check_sizes(name: str, infos: list[zipfile.ZipInfo], max_unzipped: int) -> None:
+    total = sum(i.file_size for i in infos)
+    if total > max_unzipped:
+        raise UnreadableFile(
+            f"文件「{name}」解压后超过 {_mb(max_unzipped)}（{_mb(total)}），可能已损坏或不安全，已拒绝读取；"
+            "请检查文件来源。")
+    for i in infos:
+        if i.file_size > MAX_PART_BYTES and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise UnreadableFile(
+                f"文件「{name}」中的「{i.filename}」压缩比异常（{_mb(i.file_size)}），可能是恶意文件，已拒绝读取。")
+
+
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_SKIP = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)  # comments and processing instructions
+_ROOT = re.compile(rb"<[A-Za-z_]")
+MAX_PROLOG = 1024 * 1024  # an XML part whose root element starts later than this is refused
+_CHUNK = 64 * 1024
+
+
+def _check_no_dtd(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """OOXML parts never declare a DTD; one that does is an entity bomb or an attack.
+
+    A DTD can only stand before the root element, but comments and
+    whitespace before it may be arbitrarily long, and a part may be UTF-16:
+    the prolog is read (comments and processing instructions removed) up to
+    the root element, and a prolog longer than ``MAX_PROLOG`` is refused too.
+    """
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as fh:
+            verdict = _prolog_verdict(fh)
+        if verdict:
+            raise UnreadableFile(
+                f"文件「{name}」中的「{info.filename}」{verdict}，已拒绝读取；请检查文件来源。")
+
+
+def _prolog_verdict(fh) -> str:
+    """'' when the part's prolog is harmless, else what is wrong (Chinese)."""
+    buf = b""
+    utf16: str | None = None
+    total = 0
+    while True:
+        chunk = fh.read(_CHUNK)
+        if total == 0:  # UTF-16 parts (BOM or NUL bytes) are scanned decoded
+            if chunk[:2] == b"\xff\xfe" or (len(chunk) > 1 and chunk[0] != 0 and chunk[1:2] == b"\x00"):
+                utf16 = "utf-16-le"
+            elif chunk[:2] == b"\xfe\xff" or chunk[:1] == b"\x00":
+                utf16 = "utf-16-be"
+        total += len(chunk)
+        if utf16 and chunk:
+            chunk = chunk.decode(utf16, errors="ignore").lstrip("\ufeff").encode("utf-8")
+        buf = _SKIP.sub(b"", buf + chunk)
+        opens = [i for i in (buf.find(b"<!--"), buf.find(b"<?")) if i >= 0]
+        open_at = min(opens) if opens else len(buf)  # an unfinished comment/PI: look only before it
+        region = buf[:open_at]
+        root = _ROOT.search(region)
+        if _DTD.search(region[:root.start()] if root else region):
+            return "含有不安全的 XML 声明（DTD/实体）"
+        if root or not chunk:
+            return ""
+        if total > MAX_PROLOG:
+            return "开头异常（很长的注释或声明）"
+        buf = buf[max(0, open_at - 16):]  # a declaration split across chunks stays whole
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """Sheet names in workbook order with the paths of their XML parts."""
+    wb_path = "xl/workbook.xml"
+    rels_path = "xl/_rels/workbook.xml.rels"
+    wb = SafeET.fromstring(zf.read(wb_path))
+    rels = SafeET.fromstring(zf.read(rels_path)) if rels_path in zf.namelist() else None
+    targets: dict[str, str] = {}
+    if rels is not None:
+        for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                part = target.lstrip("/")
+            else:
+                part = posixpath.normpath(posixpath.join("xl", target))
+            targets[rel.get("Id", "")] = part
+    out: list[tuple[str, str]] = []
+    sheets = wb.find(f"{_NS_MAIN}sheets")
+    for sh in (sheets if sheets is not None else []):
+        rid = sh.get(f"{_NS_REL}id", "")
+        out.append((sh.get("name", ""), targets.get(rid, "")))
+    return out
+
+
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<(?:\w+:)?f[^>]*?(?:/>|>.*?</(?:\w+:)?f>))?'
+    rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
+# Literal-led patterns: a 50,000-row sheet scans in tens of milliseconds.
+_ROW_FAST = re.compile(rb'row r="(\d+)"')  # <row r=…> and <x:row r=…>, as Excel and others write it
+_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')  # any attribute order (slower)
+_CELL_REF = re.compile(rb' r="([A-Z]{1,3})(\d+)"')
+_WIDE_CELL = re.compile(rb' r="([A-Z]{2,3})\d')  # cells beyond column Z
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    """What one pass over a sheet's XML tells before a reader builds a grid:
+    the Excel error cells (readers such as calamine blank them) and how far the
+    cells reach (a dense reader allocates rows × columns, so one stray cell at
+    XFD1048576 would need gigabytes)."""
+
+    errors: dict[tuple[int, int], str]
+    max_row: int  # 1-based; 0 for an empty sheet
+    max_col: int  # 1-based
+
+    @property
+    def extent(self) -> int:
+        return self.max_row * self.max_col
+
+
+def scan_sheet(path: Path, part: str) -> SheetScan:
+    """One unzip and a few regular-expression passes over one sheet part."""
+    from dj_addin.xlsx.grid import col_index
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = zf.read(part)
+    except KeyError:
+        return SheetScan({}, 0, 0)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise UnreadableFile(
+            f"文件「{path.name}」中的工作表数据已损坏（{type(exc).__name__}）；请用 Excel 打开修复后另存，"
+            "或请对方重新发送。") from exc
+    rows = [int(r) for r in _ROW_FAST.findall(data)] or [int(r) for r in _ROW_TAG.findall(data)]
+    if not rows:  # rows without numbers: fall back to the cells' own references
+        rows = [int(m.group(2)) for m in _CELL_REF.finditer(data)]
+    wide = set(_WIDE_CELL.findall(data))
+    max_col = max((col_index(w.decode()) + 1 for w in wide), default=26)
+    errors: dict[tuple[int, int], str] = {}
+    if b't="e"' in data:
+        for m in _ERROR_CELL.finditer(data):
+            errors[(int(m.group(2)) - 1, col_index(m.group(1).decode()))] = m.group(3).decode("utf-8", "replace")
+    return SheetScan(errors, max(rows, default=0), max_col)
+
+
+def error_cells(path: Path, part: str) -> dict[tuple[int, int], str]:
+    """Cells holding Excel error values (#REF!, #N/A…) in one sheet part, as {(row0, col0): text}."""
+    return scan_sheet(path, part).errors

@@ -1,0 +1,127 @@
+"""xl/workbook.xml edited as text: the sheet list and sheet-local defined names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dj_addin.xlsx.splice.package import RT, Package, Rel, Unsupported, attr, new_rel_id, resolve, set_attr
+
+WORKBOOK = "xl/workbook.xml"
+DEFINED_NAMES_BEFORE = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
+                        "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+@dataclass
+class SheetEntry:
+    tag: str  # the <sheet .../> element as found
+    name: str
+    rid: str
+    part: str
+
+
+class WorkbookXml:
+    """The sheets of a workbook, in order, with their parts; edits are written by ``save``."""
+
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        self.text = pkg.read(WORKBOOK).decode("utf-8")
+        if not re.search(r"<workbook\b", self.text):
+            raise Unsupported("workbook.xml uses a namespace prefix")
+        m = re.search(r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/2006/relationships"', self.text)
+        if not m:
+            raise Unsupported("no relationships namespace in workbook.xml")
+        self.r = m.group(1)
+        self.rels = pkg.rels(WORKBOOK)
+        by_id = {r.id: r for r in self.rels}
+        self.sheets: list[SheetEntry] = []
+        for tag in re.findall(r"<sheet\b[^>]*>", self.sheets_block()):
+            rid = attr(tag, f"{self.r}:id")
+            rel = by_id.get(rid)
+            if rel is None:
+                raise Unsupported("sheet without relationship")
+            self.sheets.append(SheetEntry(tag, attr(tag, "name"), rid, resolve(WORKBOOK, rel.target)))
+        self.names: list[str] = re.findall(r"<definedName\b[^>]*?(?:/>|>.*?</definedName>)", self.text, re.S)
+
+    def sheets_block(self) -> str:
+        return re.search(r"<sheets\b[^>]*>.*?</sheets>", self.text, re.S).group(0)
+
+    def index(self, name: str) -> int | None:
+        for i, s in enumerate(self.sheets):
+            if s.name == name:
+                return i
+        return None
+
+    def part(self, name: str) -> str | None:
+        i = self.index(name)
+        return None if i is None else self.sheets[i].part
+
+    # ---- defined names local to a sheet (print titles, filters) follow its position
+    def _shift(self, start: int, delta: int, removed: int | None = None) -> None:
+        """Sheet positions from ``start`` on moved by ``delta``: local names and the active tab follow."""
+        out = []
+        for dn in self.names:
+            local = attr(dn, "localSheetId")
+            if local is not None and int(local) >= start:
+                tag = dn[: dn.index(">") + 1]
+                dn = set_attr(tag, "localSheetId", str(int(local) + delta)) + dn[len(tag):]
+            out.append(dn)
+        self.names = out
+        for key in ("activeTab", "firstSheet"):
+            m = re.search(rf'\b{key}="(\d+)"', self.text)
+            if not m:
+                continue
+            value = int(m.group(1))
+            if removed is not None and value == removed:
+                value = 0
+            elif value >= start:
+                value += delta
+            self.text = self.text[:m.start()] + f'{key}="{value}"' + self.text[m.end():]
+
+    def drop_local_names(self, index: int) -> None:
+        self.names = [dn for dn in self.names if attr(dn, "localSheetId") != str(index)]
+
+    def add_local_names(self, index: int, names: list[str]) -> None:
+        for dn in names:
+            tag = dn[: dn.index(">") + 1]
+            self.names.append(set_attr(tag, "localSheetId", str(index)) + dn[len(tag):])
+
+    # ---- sheets
+    def remove(self, name: str) -> None:
+        i = self.index(name)
+        entry = self.sheets.pop(i)
+        self.drop_local_names(i)
+        self._shift(i + 1, -1, removed=i)
+        self.rels = [r for r in self.rels if r.id != entry.rid]
+        self.pkg.remove_tree(entry.part)
+
+    def insert(self, index: int, name: str, part: str, state: str | None = None) -> SheetEntry:
+        used = [int(attr(s.tag, "sheetId") or 0) for s in self.sheets]
+        rid = new_rel_id(self.rels)
+        self.rels.append(Rel(rid, RT + "worksheet", "/" + part))
+        from xml.sax.saxutils import quoteattr
+        tag = f'<sheet name={quoteattr(name)} sheetId="{max(used, default=0) + 1}"'
+        tag += f' state="{state}"' if state else ""
+        tag += f' {self.r}:id="{rid}"/>'
+        self._shift(index, +1)
+        entry = SheetEntry(tag, name, rid, part)
+        self.sheets.insert(index, entry)
+        return entry
+
+    def save(self) -> None:
+        block = self.sheets_block()
+        opening = block[: block.index(">") + 1]
+        text = self.text.replace(block, opening + "".join(s.tag for s in self.sheets) + "</sheets>")
+        names = f"<definedNames>{''.join(self.names)}</definedNames>" if self.names else ""
+        m = re.search(r"<definedNames\b[^>]*?(?:/>|>.*?</definedNames>)", text, re.S)
+        if m:
+            text = text[:m.start()] + names + text[m.end():]
+        elif names:
+            for tag in DEFINED_NAMES_BEFORE:
+                m = re.search(rf"<{tag}\b", text)
+                if m:
+                    break
+            at = m.start() if m else text.rindex("</workbook>")
+            text = text[:at] + names + text[at:]
+        self.pkg.write(WORKBOOK, text.encode("utf-8"))
+        self.pkg.set_rels(WORKBOOK, self.rels)

@@ -1,0 +1,285 @@
+"""Grid → typed tables, following the general rules of workbook.md.
+
+The header row is found among the first rows, headers are matched by name
+(folded, aliases accepted), columns may come in any order, extra columns are
+kept, blank rows are skipped, and every value is parsed by its column type.
+A cell that cannot be interpreted keeps its value as found and is flagged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from dj_addin import normalize as nz
+from dj_addin.model import KVItem, KVTable, SheetTable
+from dj_addin.schema import ColType, Column, Sheet, header_index, synonyms_for
+from dj_addin.xlsx.grid import Grid, col_letter, range_ref
+
+HEADER_SEARCH_ROWS = 10
+
+
+def empty_table(spec: Sheet) -> SheetTable:
+    """A sheet that is not in the workbook: no rows, every column present."""
+    t = SheetTable(spec=spec, found=False)
+    t.data = _typed_frame(spec, {}, pd.Index([], dtype="int64", name="row"))
+    t.raw = pd.DataFrame({k: pd.Series([], dtype=object) for k in spec.keys}, index=t.data.index)
+    t.bad = pd.DataFrame({k: pd.Series([], dtype=bool) for k in spec.keys}, index=t.data.index)
+    t.errors = t.bad.copy()
+    return t
+
+
+def find_header_row(grid: Grid, index: dict[str, str]) -> tuple[int, int]:
+    """(0-based row, number of known headers in it): the row among the first
+    ten that matches the most known headers; row 1 when none matches (an
+    empty or foreign header row is reported as missing columns, and the data
+    below it is never taken for a header)."""
+    best, best_hits = 0, 0
+    needed = 2 if len(set(index.values())) >= 3 else 1  # one stray word in a data row is no header
+    for r in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
+        row = grid.rows[r]
+        if any(isinstance(v, (dt.date, dt.datetime)) for v in row):
+            continue  # a row holding dates is data, whatever words stand beside them
+        hits = len({index[h] for h in (nz.fold_header(v) for v in row if v is not None) if h in index})
+        if hits >= needed and hits > best_hits:
+            best, best_hits = r, hits
+    return best, best_hits
+
+
+def match_columns(spec: Sheet, header: list[Any]) -> tuple[dict[str, int], dict[str, int], dict[str, list[int]]]:
+    """Header cells → (schema key → column, extra header → column, key → duplicate columns).
+
+    A column under the schema's own header wins over an alias; two columns
+    that map to the same key are duplicates (S005): the first one is used.
+    """
+    exact = {nz.fold_header(c.header): c.key for c in spec.columns}
+    index = header_index(spec)
+    matched: dict[str, int] = {}
+    dupes: dict[str, list[int]] = {}
+    extras: dict[str, int] = {}
+    alias_hits: list[tuple[str, int]] = []
+    for ci, value in enumerate(header):
+        folded = nz.fold_header(value)
+        if not folded:
+            continue
+        if folded in exact:
+            key = exact[folded]
+            if key in matched:
+                dupes.setdefault(key, [matched[key]]).append(ci)
+            else:
+                matched[key] = ci
+        elif folded in index:
+            alias_hits.append((index[folded], ci))
+        else:
+            extras.setdefault(str(value).strip(), ci)
+    alias_cols: dict[str, int] = {}
+    for key, ci in alias_hits:
+        if key in matched and key not in alias_cols:
+            extras.setdefault(str(header[ci]).strip(), ci)  # the real header is present
+        elif key in alias_cols:
+            dupes.setdefault(key, [alias_cols[key]]).append(ci)
+        else:
+            alias_cols[key] = ci
+            matched[key] = ci
+    return matched, extras, dupes
+
+
+def _fill_merged(grid: Grid, first_data_row: int) -> list[str]:
+    """Give every cell of a merged range inside the data area the range's
+    top-left value (S007 says the top-left value is used); return the ranges."""
+    found = []
+    for r0, c0, r1, c1 in sorted(grid.merged):
+        if r1 < first_data_row:
+            continue
+        found.append(range_ref(r0, c0, r1, c1))
+        value = grid.cell(r0, c0)
+        for r in range(max(r0, first_data_row), min(r1, len(grid.rows) - 1) + 1):
+            row = grid.rows[r]
+            if len(row) <= c1:
+                row.extend([None] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                row[c] = value
+    return found
+
+
+def _parser(col: Column) -> Callable[[Any], Any]:
+    t = col.type
+    if t is ColType.DATE:
+        return nz.parse_date
+    if t is ColType.ID:
+        return nz.parse_id
+    if t is ColType.IDS:
+        return nz.parse_ids
+    if t is ColType.INT:
+        return nz.parse_int
+    if t is ColType.NUMBER:
+        return nz.parse_number
+    if t is ColType.BOOL:
+        return nz.parse_bool
+    if t is ColType.ENUM:
+        syn = synonyms_for(col)
+        choices = col.choices
+        return lambda v: nz.parse_enum(v, choices, syn)
+    return nz.parse_text
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (v.__class__ is str and not v.strip()) or (v.__class__ is float and v != v)
+
+
+def _column(rows: list[list[Any]], ci: int) -> list[Any]:
+    return [row[ci] if ci < len(row) else None for row in rows]
+
+
+def parse_column(col: Column, raw: list[Any]) -> tuple[list[Any], list[bool]]:
+    """Typed values (blank → column default; unreadable → None) and the bad flags.
+
+    Columns repeat their values (list values, IDs, dates), so each distinct
+    value is parsed once.
+    """
+    parse = _parser(col)
+    default = col.default
+    cache: dict[Any, Any] = {}
+    values: list[Any] = []
+    bad: list[bool] = []
+    for v in raw:
+        key = (v.__class__, v)  # 1.0 and True are equal keys otherwise
+        try:
+            p = cache[key]
+        except KeyError:
+            p = cache[key] = parse(v)
+        except TypeError:  # unhashable: parse directly
+            p = parse(v)
+        if p is nz.INVALID:
+            values.append(None)
+            bad.append(True)
+        else:
+            values.append(default if p is None else p)
+            bad.append(False)
+    return values, bad
+
+
+def _as_series(col: Column, values: list[Any], index: pd.Index) -> pd.Series:
+    if col.type is ColType.DATE:
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").values,
+                         index=index, dtype="datetime64[ns]")
+    if col.is_numeric:
+        return pd.Series([np.nan if v is None else v for v in values], index=index, dtype="float64")
+    return pd.Series(values, index=index, dtype=object)
+
+
+def _typed_frame(spec: Sheet, cols: dict[str, list[Any]], index: pd.Index) -> pd.DataFrame:
+    data = {}
+    for col in spec.columns:
+        values = cols.get(col.key)
+        if values is None:
+            values = [col.default] * len(index)
+        data[col.key] = _as_series(col, values, index)
+    return pd.DataFrame(data, index=index)
+
+
+def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
+    """Read one data sheet's grid into a ``SheetTable``."""
+    index = header_index(spec)
+    hr, _ = find_header_row(grid, index)
+    header = grid.rows[hr] if hr < len(grid.rows) else []
+    matched, extras, dupes = match_columns(spec, header)
+    merged = _fill_merged(grid, hr + 1)
+
+    body = grid.rows[hr + 1:]
+    first = hr + 1  # 0-based grid row of body[0]
+    raw_cols = {k: _column(body, ci) for k, ci in matched.items()}
+    extra_cols = {h: _column(body, ci) for h, ci in extras.items()}
+
+    # Excel error values: reported by the engine (blanked cells) or kept as text.
+    err_cols: dict[str, list[bool]] = {}
+    for k, ci in matched.items():
+        values = raw_cols[k]
+        flags = [v.__class__ is str and v[:1] == "#" and nz.is_excel_error(v) for v in values]
+        for (r, c), text in grid.errors.items():
+            if c == ci and r >= first:
+                flags[r - first] = True
+                values[r - first] = text
+        err_cols[k] = flags
+
+    # A row is blank when every schema column is empty (extra columns do not count).
+    keep = [False] * len(body)
+    for k, values in raw_cols.items():
+        for i, v in enumerate(values):
+            if not keep[i] and not _blank(v):
+                keep[i] = True
+    rows = [i for i, kept in enumerate(keep) if kept]
+    idx = pd.Index([first + i + 1 for i in rows], dtype="int64", name="row")
+
+    def pick(values: list[Any]) -> list[Any]:
+        return [values[i] for i in rows]
+
+    raw_cols = {k: [None if _blank(v) else v for v in pick(vs)] for k, vs in raw_cols.items()}
+    err_cols = {k: pick(vs) for k, vs in err_cols.items()}
+    extra_cols = {h: pick(vs) for h, vs in extra_cols.items()}
+    typed: dict[str, list[Any]] = {}
+    bad: dict[str, list[bool]] = {}
+    for k in raw_cols:
+        cleaned = [None if e else v for v, e in zip(raw_cols[k], err_cols[k])]
+        typed[k], bad[k] = parse_column(spec.column(k), cleaned)
+
+    t = SheetTable(spec=spec, found=True, name=grid.name, header_row=hr + 1)
+    t.columns = {k: col_letter(ci) for k, ci in matched.items()}
+    t.headers_found = {k: str(header[ci]).strip() for k, ci in matched.items()}
+    t.extra_columns = {h: col_letter(ci) for h, ci in extras.items()}
+    t.duplicate_columns = {k: [col_letter(c) for c in cs] for k, cs in dupes.items()}
+    t.merged_ranges = merged
+    t.last_row = max(len(grid.rows), hr + 1)
+    data = _typed_frame(spec, typed, idx)
+    for h, values in extra_cols.items():
+        name = h if h not in data.columns else f"{h}（原表）"
+        data[name] = pd.Series(values, index=idx, dtype=object)
+    t.data = data
+    t.raw = pd.DataFrame({k: pd.Series(raw_cols.get(k, [None] * len(idx)), index=idx, dtype=object)
+                          for k in spec.keys}, index=idx)
+    t.bad = pd.DataFrame({k: pd.Series(bad.get(k, [False] * len(idx)), index=idx, dtype=bool)
+                          for k in spec.keys}, index=idx)
+    t.errors = pd.DataFrame({k: pd.Series(err_cols.get(k, [False] * len(idx)), index=idx, dtype=bool)
+                             for k in spec.keys}, index=idx)
+    return t
+
+
+def grid_to_kv(spec: Sheet, grid: Grid) -> KVTable:
+    """Read a key–value sheet (项目 | 内容): items are found by name in any row."""
+    items_by_name = {nz.fold_header(c.header): c for c in spec.columns}
+    kv = KVTable(spec=spec, found=True, name=grid.name)
+    key_col, value_col, start = 0, 1, 0
+    for r in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
+        row = grid.rows[r]
+        folded = [nz.fold_header(v) for v in row]
+        if nz.fold_header(spec.kv_headers[0]) in folded:
+            key_col = folded.index(nz.fold_header(spec.kv_headers[0]))
+            value_col = key_col + 1
+            for name in (spec.kv_headers[1], "内容", "值"):
+                if nz.fold_header(name) in folded:
+                    value_col = folded.index(nz.fold_header(name))
+                    break
+            start = r + 1
+            break
+    for r in range(start, len(grid.rows)):
+        name = nz.fold_header(grid.cell(r, key_col))
+        if not name:
+            continue
+        raw = grid.cell(r, value_col)
+        if (r, value_col) in grid.errors:
+            raw = grid.errors[(r, value_col)]
+        col = items_by_name.get(name)
+        if col is None:
+            kv.unknown_items[str(grid.cell(r, key_col)).strip()] = KVItem(
+                value=nz.parse_text(raw), raw=raw, row=r + 1, column=col_letter(value_col))
+            continue
+        value = nz.INVALID if nz.is_excel_error(raw) else _parser(col)(raw)
+        item = KVItem(value=value, raw=None if nz.is_blank(raw) else raw, row=r + 1, column=col_letter(value_col))
+        if col.key in kv.items:  # the first occurrence counts; later ones are reported (S005)
+            kv.duplicate_items.setdefault(col.key, []).append(item)
+            continue
+        kv.items[col.key] = item
+    return kv
