@@ -77,19 +77,25 @@ def _finding(book: Book, rule: Rule, hit: Hit, positions: dict[str, dict[int, in
     if field is None:
         field = spec.column(hit.key).header if hit.key else ""
     value = hit.value
+    pos = None
+    if table is not None and hit.row is not None and (book.merged or (value is None and hit.key)):
+        rows = positions.get(hit.sheet)
+        if rows is None:  # Excel row → position in the table, once per sheet
+            rows = positions[hit.sheet] = dict(zip(table.origin["row"].tolist(), range(len(table.origin))))
+        pos = rows.get(hit.row)
     if value is None:
         value = ""
-        if table is not None and hit.row is not None and hit.key:
-            pos = positions.get(hit.sheet)
-            if pos is None:
-                pos = positions[hit.sheet] = {int(r): i for i, r in enumerate(table.raw.index)}
-            if hit.row in pos:
-                value = nz.text_of(table.raw[hit.key].iat[pos[hit.row]])
-        elif kv is not None and hit.key in kv.items:
+        if pos is not None and hit.key:
+            value = nz.text_of(table.raw[hit.key].iat[pos])
+        elif table is None and kv is not None and hit.key in kv.items:
             value = nz.text_of(kv.items[hit.key].raw)
+    source_unit = source_row = None
+    if book.merged and pos is not None:  # the merged row's provenance (aggregation.md)
+        source_unit = table.origin["source_unit"].iat[pos]
+        source_row = int(table.origin["source_row"].iat[pos])
     return Finding(rule=rule.code, level=hit.level or rule.level, sheet=sheet_name, row=hit.row,
                    column=column, field=field, value=value, message=sentence(hit.message),
-                   suggestion=hit.suggestion)
+                   suggestion=hit.suggestion, source_unit=source_unit, source_row=source_row)
 
 
 def sentence(message: str) -> str:

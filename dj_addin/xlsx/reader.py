@@ -14,6 +14,7 @@ from pathlib import Path
 from dj_addin import normalize as nz
 from dj_addin.errors import UnreadableFile, UsageError
 from dj_addin.model import Book, KVTable
+from dj_addin.rows import settle_origin
 from dj_addin.schema import READ_SHEETS, SheetKind
 from dj_addin.xlsx.grid import ENGINES, Grid, read_grid_sparse
 from dj_addin.xlsx.safety import DEFAULT_MAX_BYTES, check_package, scan_sheet
@@ -44,7 +45,7 @@ def book_from_grids(sheet_names: list[str], grids: dict[str, Grid], path: Path |
             book.kv[spec.key] = grid_to_kv(spec, grid) if grid is not None else KVTable(spec=spec)
         else:
             book.tables[spec.key] = grid_to_table(spec, grid) if grid is not None else empty_table(spec)
-    return book
+    return settle_origin(book)
 
 
 MAX_MB_ENV = "DJ_MAX_FILE_MB"

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from dj_addin import normalize as nz
-from dj_addin.model import KVItem, KVTable, SheetTable
-from dj_addin.schema import ColType, Column, Sheet, header_index, synonyms_for
+from dj_addin.model import ROW_ID, KVItem, KVTable, SheetTable, origin_frame
+from dj_addin.schema import SOURCE_ROW_HEADER, SOURCE_UNIT_HEADER, ColType, Column, Sheet, header_index, synonyms_for
 from dj_addin.xlsx.grid import Grid, col_letter, range_ref
 
 HEADER_SEARCH_ROWS = 10
@@ -25,7 +25,7 @@ HEADER_SEARCH_ROWS = 10
 def empty_table(spec: Sheet) -> SheetTable:
     """A sheet that is not in the workbook: no rows, every column present."""
     t = SheetTable(spec=spec, found=False)
-    t.data = _typed_frame(spec, {}, pd.Index([], dtype="int64", name="row"))
+    t.data = _typed_frame(spec, {}, pd.Index([], dtype="int64", name=ROW_ID))
     t.raw = pd.DataFrame({k: pd.Series([], dtype=object) for k in spec.keys}, index=t.data.index)
     t.bad = pd.DataFrame({k: pd.Series([], dtype=bool) for k in spec.keys}, index=t.data.index)
     t.errors = t.bad.copy()
@@ -187,12 +187,14 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     hr, _ = find_header_row(grid, index)
     header = grid.rows[hr] if hr < len(grid.rows) else []
     matched, extras, dupes = match_columns(spec, header)
+    provenance = _provenance_columns(extras)
     merged = _fill_merged(grid, hr + 1)
 
     body = grid.rows[hr + 1:]
     first = hr + 1  # 0-based grid row of body[0]
     raw_cols = {k: _column(body, ci) for k, ci in matched.items()}
     extra_cols = {h: _column(body, ci) for h, ci in extras.items()}
+    source_cols = {k: _column(body, ci) for k, ci in provenance.items()}
 
     # Excel error values: reported by the engine (blanked cells) or kept as text.
     err_cols: dict[str, list[bool]] = {}
@@ -212,7 +214,8 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
             if not keep[i] and not _blank(v):
                 keep[i] = True
     rows = [i for i, kept in enumerate(keep) if kept]
-    idx = pd.Index([first + i + 1 for i in rows], dtype="int64", name="row")
+    excel_rows = [first + i + 1 for i in rows]
+    idx = pd.Index(excel_rows, dtype="int64", name=ROW_ID)  # the row id: the Excel row, as read
 
     def pick(values: list[Any]) -> list[Any]:
         return [values[i] for i in rows]
@@ -230,14 +233,17 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     t.columns = {k: col_letter(ci) for k, ci in matched.items()}
     t.headers_found = {k: str(header[ci]).strip() for k, ci in matched.items()}
     t.extra_columns = {h: col_letter(ci) for h, ci in extras.items()}
+    t.provenance_columns = {k: col_letter(ci) for k, ci in provenance.items()}
     t.duplicate_columns = {k: [col_letter(c) for c in cs] for k, cs in dupes.items()}
     t.merged_ranges = merged
     t.last_row = max(len(grid.rows), hr + 1)
     data = _typed_frame(spec, typed, idx)
-    for h, values in extra_cols.items():
-        name = h if h not in data.columns else f"{h}（原表）"
-        data[name] = pd.Series(values, index=idx, dtype=object)
+    if extra_cols:  # one concat: thousands of extra columns added one by one fragment the frame
+        extra = {(h if h not in data.columns else f"{h}（原表）"): pd.Series(values, index=idx, dtype=object)
+                 for h, values in extra_cols.items()}
+        data = pd.concat([data, pd.DataFrame(extra, index=idx)], axis=1)
     t.data = data
+    t.origin = _origin(excel_rows, {k: pick(vs) for k, vs in source_cols.items()})
     t.raw = pd.DataFrame({k: pd.Series(raw_cols.get(k, [None] * len(idx)), index=idx, dtype=object)
                           for k in spec.keys}, index=idx)
     t.bad = pd.DataFrame({k: pd.Series(bad.get(k, [False] * len(idx)), index=idx, dtype=bool)
@@ -245,6 +251,34 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     t.errors = pd.DataFrame({k: pd.Series(err_cols.get(k, [False] * len(idx)), index=idx, dtype=bool)
                              for k in spec.keys}, index=idx)
     return t
+
+
+_PROVENANCE_HEADERS = {nz.fold_header(SOURCE_UNIT_HEADER): "source_unit", nz.fold_header(SOURCE_ROW_HEADER): "source_row"}
+
+
+def _provenance_columns(extras: dict[str, int]) -> dict[str, int]:
+    """Take 来源单位编码 and 来源行 (the columns a merge adds) out of the extra
+    columns: they are the rows' provenance, not unknown columns (S004)."""
+    found: dict[str, int] = {}
+    for h in list(extras):
+        key = _PROVENANCE_HEADERS.get(nz.fold_header(h))
+        if key is not None and key not in found:
+            found[key] = extras.pop(h)
+    return found
+
+
+def _origin(excel_rows: list[int], source: dict[str, list[Any]]) -> pd.DataFrame:
+    """Excel rows and, when the sheet carries them, 来源单位编码/来源行 as found;
+    a blank or unreadable source keeps ``None`` for the unit (the reader fills
+    in the book's own 单位编码) and the Excel row for the row."""
+    units = [None] * len(excel_rows)
+    if "source_unit" in source:
+        units = [u if u is not None and u is not nz.INVALID else None for u in map(nz.parse_id, source["source_unit"])]
+    src_rows = excel_rows
+    if "source_row" in source:
+        src_rows = [int(r) if r.__class__ is float and 0 < r < 2**31 else own
+                    for r, own in zip(map(nz.parse_int, source["source_row"]), excel_rows)]
+    return origin_frame(excel_rows, units, src_rows)
 
 
 def grid_to_kv(spec: Sheet, grid: Grid) -> KVTable:
