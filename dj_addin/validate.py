@@ -44,7 +44,7 @@ def validate_book(book: Book, as_of: dt.date | None = None, *, file: str = "") -
     as_of = effective_as_of(book, as_of)
     ctx = Context(book=book, as_of=as_of, run_date=run_date)
     findings: dict[tuple, Finding] = {}
-    positions: dict[str, dict[int, int]] = {}
+    positions: dict = {}
     for rule in ordered_rules():
         for hit in rule.func(ctx):
             f = _finding(book, rule, hit, positions)
@@ -64,7 +64,8 @@ def validate_path(path: str | Path, as_of: dt.date | None = None) -> tuple[Book,
     return book, validate_book(book, as_of, file=Path(path).name)
 
 
-def _finding(book: Book, rule: Rule, hit: Hit, positions: dict[str, dict[int, int]]) -> Finding:
+def _finding(book: Book, rule: Rule, hit: Hit, positions: dict) -> Finding:
+    """``positions`` caches, per sheet, Excel row → position and the columns looked up."""
     table = book.tables.get(hit.sheet)
     kv = book.kv.get(hit.sheet)
     found = table if table is not None else kv
@@ -86,13 +87,20 @@ def _finding(book: Book, rule: Rule, hit: Hit, positions: dict[str, dict[int, in
     if value is None:
         value = ""
         if pos is not None and hit.key:
-            value = nz.text_of(table.raw[hit.key].iat[pos])
+            column_key = (hit.sheet, hit.key)
+            raw = positions.get(column_key)
+            if raw is None:  # one array per column: 20,000 findings, not 20,000 frame look-ups
+                raw = positions[column_key] = table.raw[hit.key].to_numpy()
+            value = nz.text_of(raw[pos])
         elif table is None and kv is not None and hit.key in kv.items:
             value = nz.text_of(kv.items[hit.key].raw)
     source_unit = source_row = None
     if book.merged and pos is not None:  # the merged row's provenance (aggregation.md)
-        source_unit = table.origin["source_unit"].iat[pos]
-        source_row = int(table.origin["source_row"].iat[pos])
+        origin = positions.get((hit.sheet, "origin"))
+        if origin is None:
+            origin = positions[(hit.sheet, "origin")] = (table.origin["source_unit"].tolist(),
+                                                         table.origin["source_row"].tolist())
+        source_unit, source_row = origin[0][pos], int(origin[1][pos])
     return Finding(rule=rule.code, level=hit.level or rule.level, sheet=sheet_name, row=hit.row,
                    column=column, field=field, value=value, message=sentence(hit.message),
                    suggestion=hit.suggestion, source_unit=source_unit, source_row=source_row)
