@@ -270,7 +270,7 @@ def scan_sheet(path: Path, part: str, *, rows_above: int | None = None, cells_ab
     if not rows:  # rows without numbers: fall back to the cells' own references
         rows = list(dict.fromkeys(m.group(2) for m in _CELL_REF.finditer(data)))
     wide = set(_WIDE_CELL.findall(data))
-    max_col = max((col_index(w.decode()) + 1 for w in wide), default=26)
+    max_col = max((col_index(w.decode()) + 1 for w in wide), default=0) or _narrow_width(data)
     # row tags are unique in a sound sheet; a repeat only overstates the count
     max_row, filled_rows, filled_cols = max(map(int, rows), default=0), len(rows), len(wide) + min(max_col, 26)
     counted: tuple[int, set[bytes]] | None = None
@@ -290,6 +290,15 @@ def scan_sheet(path: Path, part: str, *, rows_above: int | None = None, cells_ab
         for m in _ERROR_CELL.finditer(data):
             errors[(int(m.group(2)) - 1, col_index(m.group(1).decode()))] = m.group(3).decode("utf-8", "replace")
     return SheetScan(errors, max_row, max_col, filled_rows, filled_cols)
+
+
+def _narrow_width(data: bytes) -> int:
+    """The last column letter A–Z that a cell uses, for a sheet with no cell beyond
+    column Z (26 would make a 400,000-row sheet of 11 columns look like 10 million cells)."""
+    for i in range(25, -1, -1):
+        if b' r="' + bytes([65 + i]) in data:
+            return i + 1
+    return 1 if data else 0
 
 
 def _last_content_row(data: bytes) -> int:
