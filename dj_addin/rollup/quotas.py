@@ -22,7 +22,7 @@ from dj_addin import schema
 from dj_addin.errors import UsageError
 from dj_addin.model import Book
 
-MAX_QUOTA_ROWS = 200
+MAX_QUOTA_ROWS = 50
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ def after_as_of(ctx: Context) -> Iterable[Hit]:
         field = header(t.key, key)
         yield Hit(t.key, first, key,
                   f"「{t.name or t.spec.name}」有 {count} 行的「{field}」晚于统计截止日期 {ctx.as_of.isoformat()}"
-                  f"（第一行是第{first}行），这些行未计入本次统计；",
+                  f"（第一处在第{first}行），这些行未计入本次统计；",
                   "按较早的截止日期复核时这是正常的，无需修改；如要统计这些记录，请把统计截止日期设得更晚或不设。",
                   column="")
 
