@@ -22,6 +22,7 @@ Pure: pandas and the standard library only.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from dj_addin import normalize as nz
@@ -60,9 +61,10 @@ def parse_as_of(text: str | None, label: str = "统计截止日期") -> dt.date 
         return None
     value = str(text).strip()
     forms = f"请写完整的日期，如 {AS_OF_EXAMPLE}（可用格式：{schema.DATE_FORMS_TEXT}）"
-    if nz.fold_width(value).isdigit() and len(value) != 8:
+    folded = nz.fold_width(value)
+    if re.fullmatch(r"\d+(\.\d+)?", folded) and not re.fullmatch(r"\d{8}", folded):  # a number, not 20260630
         raise UsageError(f"{label}「{value}」不是完整的日期；{forms}。"
-                         + (f"统计全年请写 {value}-12-31。" if len(value) == 4 else ""))
+                         + (f"统计全年请写 {folded}-12-31。" if len(folded) == 4 else ""))
     d = nz.parse_date(value)
     if d is None or d is nz.INVALID:
         d = nz.date_from_text(value)

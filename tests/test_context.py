@@ -189,7 +189,7 @@ def test_rows_after_the_as_of_date_are_left_out_and_results_are_not_provisional(
 # --------------------------------------------------------------------------- --as-of as typed
 
 @pytest.mark.parametrize("typed, says", [
-    ("2026", "不是完整的日期"), ("45000", "不是完整的日期"), ("2026-13-01", "不是有效日期"),
+    ("2026", "不是完整的日期"), ("45000", "不是完整的日期"), ("45000.5", "不是完整的日期"), ("2026-13-01", "不是有效日期"),
     ("9999-12-31", "超出允许范围"), ("1899-12-31", "超出允许范围"), ("明天", "不是有效日期")])
 def test_as_of_text_that_is_refused(typed, says):
     with pytest.raises(UsageError) as info:
