@@ -130,7 +130,7 @@ class RunContext:
     def happened_by(self) -> dt.date:
         """The latest date that has happened: the later of today and the user's as-of
         date (C004 flags later dates; a January run may confirm a January 办结日期)."""
-        return max(self.today, self.requested_as_of or self.today, self.as_of)
+        return max(self.today, self.requested_as_of or self.today)  # the clamped as-of is never later
 
     # -- periods --------------------------------------------------------------
     def periods(self, kind: str) -> list[Period]:
