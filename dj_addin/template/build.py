@@ -29,6 +29,9 @@ from dj_addin.template.text import SCORING_NOTES, readme_lines
 
 # Data validations and column formats cover rows 2..DATA_ROWS.
 DATA_ROWS = 5000
+# Lookup formulas (评议.姓名) fill this many rows below the header: a branch's
+# members with room to spare, while the file stays small (a formula per cell).
+LOOKUP_ROWS = 500
 # Hidden sheet holding long drop-down lists (not a schema name; the reader ignores it).
 LISTS_SHEET = "_lists"
 # Lists longer than this (items) go to LISTS_SHEET instead of being inlined.
@@ -67,6 +70,24 @@ TAB_DATA = _RED
 
 def _letter(index: int) -> str:
     return overview.col_letter(index)
+
+
+def lookup_formula(sheet: Sheet, col: Column, row: int) -> str:
+    """The template formula of a ``lookup`` column in ``row`` (without '=').
+
+    INDEX/MATCH on whole columns of the referenced sheet, which Excel, WPS
+    and LibreOffice all calculate: blank while the row's ID is blank or not
+    found, and ``&""`` so a blank source cell shows blank rather than 0.
+    """
+    id_key, source_key = col.lookup
+    id_col = sheet.column(id_key)
+    source = schema.sheet(id_col.ref)
+    own = _letter(sheet.keys.index(id_key) + 1)
+    key = _letter(source.keys.index(source.column(source.key_column).key) + 1)
+    value = _letter(source.keys.index(source_key) + 1)
+    ref = f"'{source.name}'!"
+    return (f'IF(${own}{row}="","",IFERROR(INDEX({ref}${value}:${value},'
+            f'MATCH(${own}{row},{ref}${key}:${key},0))&"",""))')
 
 
 def _column_format(col: Column) -> str | None:
@@ -198,6 +219,9 @@ def _data_sheet(ws: Worksheet, sheet: Sheet, lists: _Lists) -> None:
         dv = _validation_for(col, f"{letter}2:{letter}{DATA_ROWS}", lists)
         if dv is not None:
             ws.add_data_validation(dv)
+        if col.lookup:
+            for r in range(2, LOOKUP_ROWS + 2):
+                ws.cell(row=r, column=i, value="=" + lookup_formula(sheet, col, r))
     ws.row_dimensions[1].height = 30
     ws.freeze_panes = "A2"
     ws.sheet_properties.tabColor = TAB_DATA
