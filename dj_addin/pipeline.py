@@ -96,8 +96,8 @@ def compute(book: Book, as_of: dt.date | None = None, steps: Iterable[str] = ALL
     if ROLLUP in steps or SCORE in steps:
         result.rollup = rollup(book, as_of, file=file)
     if SCORE in steps:
-        settings, findings = load_settings(book)  # validation has reported these findings already
-        result.scores = score(book, result.rollup, settings, findings)
+        settings, _ = load_settings(book)  # validation has reported its findings already
+        result.scores = score(book, result.rollup, settings)
     return result
 
 

@@ -108,8 +108,8 @@ def test_results_table_display(example):
 
 def run(rows: dict, scoring_rules: dict | None = None, quotas=None, as_of: dt.date = AS_OF):
     book = memory_book(rows, scoring_rules=scoring_rules, quotas=quotas)
-    settings, findings = load_settings(book)
-    return score(book, rollup(book, as_of), settings, findings)
+    settings, _ = load_settings(book)
+    return score(book, rollup(book, as_of), settings)
 
 
 def ev(mid: str, org: float | None = None, mass=(0, 0, 0), peer=(0, 0, 0, 0), **kw) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import random
 import re
 import zipfile
@@ -1013,13 +1012,6 @@ def _reproducible_bytes(wb: Any, stamp: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def _write_file(tmp: Path, data: bytes) -> None:
-    tmp.write_bytes(data)
-    umask = os.umask(0)  # the temporary file is private (0600); a workbook is an ordinary document
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-
-
 def write_university(uni: University, out_dir: Path,
                      progress: Callable[[UnitBook], None] | None = None) -> list[WrittenBook]:
     """Write every unit's workbook under ``out_dir`` (college folders), atomically."""
@@ -1038,6 +1030,6 @@ def write_university(uni: University, out_dir: Path,
         wb = build_template()
         fill_workbook(wb, book.meta, book.rows)
         data = _reproducible_bytes(wb, stamp)
-        atomic_write(path, lambda tmp, data=data: _write_file(tmp, data))
+        atomic_write(path, lambda tmp, data=data: tmp.write_bytes(data))  # an ordinary file's permissions
         written.append(WrittenBook(book, path))
     return written

@@ -47,10 +47,6 @@ def periods_for(kind: str, year: int, as_of: dt.date) -> list[Period]:
     return [p for p in periods if p.started(as_of)]
 
 
-def quarter_label(year: int, month: int) -> str:
-    return f"{year}Q{(month - 1) // 3 + 1}"
-
-
 def clamp_as_of(as_of: dt.date, year: int | None) -> dt.date:
     """An as-of date is at most the last day of 考核年度 (interfaces.md)."""
     if year is not None and as_of > dt.date(year, 12, 31):

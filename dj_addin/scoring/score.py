@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from dj_addin import schema
-from dj_addin.model import Book, Finding
+from dj_addin.model import Book
 from dj_addin.results import ResultsTable
 from dj_addin.rollup.table import Rollup
 from dj_addin.scoring.rounding import round_half_away, snap
@@ -67,7 +67,6 @@ class Scores:
     as_of: dt.date
     members: pd.DataFrame
     settings: Settings
-    findings: list[Finding] = field(default_factory=list)
 
     def display_frame(self) -> pd.DataFrame:
         """Columns = ``schema.RESULTS`` keys; scores rounded; reasons joined."""
@@ -192,7 +191,7 @@ def _cap_excellent(m: pd.DataFrame, s: Settings) -> pd.Series:
     return over
 
 
-def score(book: Book, rollup: Rollup, settings: Settings, findings: list[Finding] | None = None) -> Scores:
+def score(book: Book, rollup: Rollup, settings: Settings) -> Scores:
     """Scores, ranks and grades of every member of the roll-up's roster."""
     s = settings
     members = rollup.members
@@ -264,4 +263,4 @@ def score(book: Book, rollup: Rollup, settings: Settings, findings: list[Finding
             parts.append(UNMET_PREFIX + "、".join(unmet))
         advice.append(REASON_SEPARATOR.join(parts))
     m["advice"] = advice
-    return Scores(file=rollup.file, as_of=rollup.as_of, members=m, settings=s, findings=list(findings or []))
+    return Scores(file=rollup.file, as_of=rollup.as_of, members=m, settings=s)

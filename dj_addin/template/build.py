@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dj_addin.template import overview
 from dj_addin import schema
+from dj_addin.cellref import column_letter
 from dj_addin.schema import ColType, Column, Sheet, SheetKind
 from dj_addin.template.text import SCORING_NOTES, readme_lines
 
@@ -68,10 +69,6 @@ TAB_DATA = _RED
 # Shared helpers
 # ---------------------------------------------------------------------------
 
-def _letter(index: int) -> str:
-    return overview.col_letter(index)
-
-
 def lookup_formula(sheet: Sheet, col: Column, row: int) -> str:
     """The template formula of a ``lookup`` column in ``row`` (without '=').
 
@@ -82,9 +79,9 @@ def lookup_formula(sheet: Sheet, col: Column, row: int) -> str:
     id_key, source_key = col.lookup
     id_col = sheet.column(id_key)
     source = schema.sheet(id_col.ref)
-    own = _letter(sheet.keys.index(id_key) + 1)
-    key = _letter(source.keys.index(source.column(source.key_column).key) + 1)
-    value = _letter(source.keys.index(source_key) + 1)
+    own = column_letter(sheet.keys.index(id_key) + 1)
+    key = column_letter(source.keys.index(source.column(source.key_column).key) + 1)
+    value = column_letter(source.keys.index(source_key) + 1)
     ref = f"'{source.name}'!"
     return (f'IF(${own}{row}="","",IFERROR(INDEX({ref}${value}:${value},'
             f'MATCH(${own}{row},{ref}${key}:${key},0))&"",""))')
@@ -136,7 +133,7 @@ class _Lists:
             if self.ws is None:
                 self.ws = self.wb.create_sheet(LISTS_SHEET)
                 self.ws.sheet_state = "hidden"
-            c = _letter(len(self.columns) + 1)
+            c = column_letter(len(self.columns) + 1)
             for i, value in enumerate(choices, start=1):
                 self.ws[f"{c}{i}"] = value
             self.columns[choices] = f"'{LISTS_SHEET}'!${c}$1:${c}${len(choices)}"
@@ -208,7 +205,7 @@ def _validation_for(col: Column, sqref: str, lists: _Lists) -> DataValidation | 
 
 def _data_sheet(ws: Worksheet, sheet: Sheet, lists: _Lists) -> None:
     for i, col in enumerate(sheet.columns, start=1):
-        letter = _letter(i)
+        letter = column_letter(i)
         cell = ws.cell(row=1, column=i, value=col.header)
         _style_header(cell, col.required)
         dim = ws.column_dimensions[letter]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 
+from dj_addin.cellref import column_number
 from dj_addin.errors import UnreadableFile, UsageError
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # on disk
@@ -248,7 +249,6 @@ class SheetScan:
 
 def scan_sheet(path: Path, part: str) -> SheetScan:
     """One unzip and a few regular-expression passes over one sheet part."""
-    from dj_addin.xlsx.grid import col_index
 
     try:
         with zipfile.ZipFile(path) as zf:
@@ -263,14 +263,10 @@ def scan_sheet(path: Path, part: str) -> SheetScan:
     if not rows:  # rows without numbers: fall back to the cells' own references
         rows = [int(m.group(2)) for m in _CELL_REF.finditer(data)]
     wide = set(_WIDE_CELL.findall(data))
-    max_col = max((col_index(w.decode()) + 1 for w in wide), default=26)
+    max_col = max((column_number(w.decode()) for w in wide), default=26)
     errors: dict[tuple[int, int], str] = {}
     if b't="e"' in data:
         for m in _ERROR_CELL.finditer(data):
-            errors[(int(m.group(2)) - 1, col_index(m.group(1).decode()))] = m.group(3).decode("utf-8", "replace")
+            errors[(int(m.group(2)) - 1, column_number(m.group(1).decode()) - 1)] = m.group(3).decode("utf-8", "replace")
     return SheetScan(errors, max(rows, default=0), max_col)
 
-
-def error_cells(path: Path, part: str) -> dict[tuple[int, int], str]:
-    """Cells holding Excel error values (#REF!, #N/A…) in one sheet part, as {(row0, col0): text}."""
-    return scan_sheet(path, part).errors
