@@ -84,3 +84,12 @@ def test_nothing_in_the_repository_points_outside_it():
         if "../shared" in text or "shared/spec" in text or "shared/NOTES" in text:
             offenders.append(str(path.relative_to(REPO)))
     assert offenders == []
+
+
+def test_readme_layout_names_every_package_folder():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Repository layout", 1)[1].split("```", 2)[1]
+    folders = sorted(p.parent.relative_to(REPO / "dj_addin").as_posix() for p in (REPO / "dj_addin").rglob("__init__.py")
+                     if p.parent != REPO / "dj_addin")
+    missing = [f for f in folders if f"{f.rsplit('/', 1)[-1]}/" not in layout]
+    assert missing == [] and "docs/" in layout
