@@ -83,6 +83,8 @@ def test_libreoffice_calculates_the_names_and_the_reader_accepts_them(tmp_path, 
     assert list(table.data["name"].fillna("")) == ["张三", "王五", "", ""]
     on_eval = [(f.rule, f.row) for f in validate_book(book).findings if f.sheet == EVAL.name]
     assert sorted(on_eval) == [("R002", 4), ("R004", 3)]
+    other = read_book(recalculated, engine="openpyxl").tables[EVAL.key]  # cached values through openpyxl
+    assert list(other.data["name"].fillna("")) == list(table.data["name"].fillna(""))
 
 
 def test_r004_on_evaluation_names():
