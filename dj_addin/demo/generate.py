@@ -27,6 +27,7 @@ import datetime as dt
 from typing import Any
 
 from dj_addin import schema
+from dj_addin.context import clamp_as_of
 from dj_addin.demo import activity, mistakes, people
 from dj_addin.demo import words as pool
 from dj_addin.demo.people import BranchPlan, Generator, Person
@@ -124,9 +125,7 @@ def generate_university(seed: int = DEFAULT_SEED, year: int | None = None,
     branch, a year of activity up to ``as_of`` (default today, at most the
     last day of ``year``), and a recorded list of planted mistakes."""
     year = year or dt.date.today().year
-    if as_of is None:
-        as_of = min(dt.date.today(), dt.date(year, 12, 31))
-    as_of = min(as_of, dt.date(year, 12, 31))
+    as_of = clamp_as_of(as_of, dt.date.today(), year)
     if as_of < dt.date(year, 1, 1):
         raise ValueError(f"as_of {as_of} is before the year {year}")
     g = Generator(seed, year, as_of)
