@@ -12,7 +12,6 @@ can put back what the user typed instead of the reader dropping it.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -247,10 +246,3 @@ class Finding:
             out["source_unit"], out["source_row"] = self.source_unit, self.source_row
         return out
 
-
-def as_of_default(year: int | None, today: dt.date | None = None) -> dt.date:
-    """Default as-of date: today, but at most the last day of 考核年度."""
-    today = today or dt.date.today()
-    if year is not None and today > dt.date(year, 12, 31):
-        return dt.date(year, 12, 31)
-    return today

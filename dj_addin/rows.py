@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dj_addin import schema
+from dj_addin.cellref import column_letter
 from dj_addin.model import ROW_ID, Book, KVTable, SheetTable, origin_frame
 
 __all__ = ["settle_origin", "units", "concat_tables", "concat_books", "filter_table", "unit_book",
@@ -28,13 +29,8 @@ MERGED_HEADER_ROW = 1
 
 
 def col_letter(index0: int) -> str:
-    """0-based column index → Excel letter (0 → 'A'); the core does not import openpyxl."""
-    letters = ""
-    n = index0 + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
+    """0-based column index → Excel letter (0 → 'A')."""
+    return column_letter(index0 + 1)
 
 
 def settle_origin(book: Book) -> Book:

@@ -71,6 +71,10 @@ def test_rules_use_the_row_id_not_the_excel_row(branches: list[Book]) -> None:
     assert len(before) > 10
     assert {f.rule for f in before} >= {"R001", "C002", "R002", "R004", "R005", "R008", "R009", "K001"}
     assert [_key(f) for f in after] == [_key(f) for f in before]
+    mid_year = dt.date(2026, 6, 30)  # rows after the as-of date: C009 names the first of them
+    before = validate_book(book, mid_year).findings
+    assert "C009" in {f.rule for f in before}
+    assert [_key(f) for f in validate_book(_renumbered(book), mid_year).findings] == [_key(f) for f in before]
 
 
 def test_branch_findings_have_no_provenance_and_the_json_keys_of_interfaces(branches: list[Book]) -> None:
