@@ -101,7 +101,8 @@ try:
 except DjError as exc:
     out["refused_s"] = round(time.perf_counter() - t0, 2)
     out["message"] = exc.message
-out["peak_mb"] = round(int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024)
+with open("/proc/self/status") as fh:
+    out["peak_mb"] = round(int(next(l for l in fh if l.startswith("VmHWM")).split()[1]) / 1024)
 out["warnings"] = sorted(set(caught))
 print(json.dumps(out, ensure_ascii=False))
 """
