@@ -13,7 +13,7 @@ from dj_addin import schema
 from dj_addin.model import Finding
 from dj_addin.plans import look
 from dj_addin.plans.common import columns, main_block, table_sheet
-from dj_addin.plans.types import Link, RowColours, SheetPlan
+from dj_addin.plans.types import MAX_LINKS, Link, RowColours, SheetPlan
 from dj_addin.plans.values import plain
 from dj_addin.results import ValidationReport
 from dj_addin.schema import LEVELS
@@ -61,7 +61,7 @@ def findings_plan(report: ValidationReport, sheet_names: Sequence[str]) -> Sheet
     findings = sort_findings(report.findings, sheet_names)
     rows = [[plain(getattr(f, c.key)) for c in cols] for f in findings]
     names = set(sheet_names)
-    links = [link for i, f in enumerate(findings) if (link := link_for(i, f, names)) is not None]
+    links = [link for i, f in enumerate(findings) if (link := link_for(i, f, names)) is not None][:MAX_LINKS]
     colours = (RowColours("level", dict(look.LEVEL_RGB)),)
     block = main_block(cols, rows, title(report), colours=colours, links=links, link_style=look.LINK)
     return table_sheet(spec.name, [block])

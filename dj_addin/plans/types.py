@@ -109,8 +109,9 @@ class Style:
 
 @dataclass(frozen=True)
 class ColumnPlan:
-    """One column of a block: its header, width (Excel character units), the
-    number format of its values and how its data cells look."""
+    """One column of a block: its header, width, the number format of its values
+    and how its data cells look. ``width`` is what the file stores (Excel
+    character units including the cell padding, as openpyxl writes it)."""
 
     key: str
     header: str
@@ -239,6 +240,8 @@ class PrintSetup:
     margins: Margins | None = None  # None: the engine's defaults
     center_horizontally: bool = False
 
+
+MAX_LINKS = 65_530  # Excel keeps at most this many links per sheet
 
 PAPER_CODES: dict[str, int] = {"letter": 1, "A3": 8, "A4": 9}  # Excel's paperSize numbers
 
