@@ -143,68 +143,6 @@ def run_book(path: str | Path, as_of: dt.date | None = None, dest: str | Path | 
     return write_result(result, sink) if sink is not None else result
 
 
-def summary_lines(self) -> list[str]:
-        return summary_lines(self)
-
-
-def branch_summary(scores: Scores) -> pd.DataFrame:
-    m = scores.members
-    g = m.groupby("branch_code", sort=True)
-    out = pd.DataFrame({"members": g.size(), "average": g["total"].mean()})
-    out["average"] = out["average"].map(round_half_away)
-    counts = pd.crosstab(m["branch_code"], m["final_grade"]).reindex(columns=list(GRADE_COLUMNS), fill_value=0)
-    out = out.join(counts).fillna({c: 0 for c in GRADE_COLUMNS})
-    for c in GRADE_COLUMNS:
-        out[c] = out[c].astype(int)
-    out.index.name = "branch_code"
-    return out.reset_index()
-
-
-def compute(book: Book, as_of: dt.date | None = None, steps: Iterable[str] = ALL_STEPS, *,
-            file: str = "", checked_at: dt.datetime | None = None) -> RunResult:
-    """Validate, roll up and/or score a book already read (no writing)."""
-    from dj_addin.validate import effective_as_of, validate_book
-
-    steps = tuple(s for s in ALL_STEPS if s in set(steps))
-    file = file or (Path(book.path).name if book.path else "")
-    as_of = effective_as_of(book, as_of)
-    report = validate_book(book, as_of, file=file)
-    if checked_at is not None:  # a fixed time for reproducible files (dj demo)
-        report.checked_at = checked_at
-    result = RunResult(file=file, as_of=as_of, steps=steps, book=book, report=report,
-                       year_assumed=book.year is None)
-    if ROLLUP in steps or SCORE in steps:
-        result.rollup = rollup(book, as_of, file=file)
-    if SCORE in steps:
-        settings, findings = load_settings(book)  # validation has reported these findings already
-        result.scores = score(book, result.rollup, settings, findings)
-    return result
-
-
-def run_book(path: str | Path, as_of: dt.date | None = None, dest: str | Path | None = None, *,
-             steps: Iterable[str] = ALL_STEPS, in_place: bool = False,
-             checked_at: dt.datetime | None = None) -> RunResult:
-    """Read ``path``, compute ``steps``, and write the output sheets to ``dest``
-    (or back into ``path`` with ``in_place``, keeping ``BOOK.bak.xlsx``)."""
-    from dj_addin.xlsx.save import keep_backup, save_outputs
-
-    path = Path(path)
-    result = compute(read_book(path), as_of, steps, file=path.name, checked_at=checked_at)
-    target = path if in_place else (Path(dest) if dest is not None else None)
-    if target is None:
-        return result
-    if in_place:
-        result.backup = keep_backup(path)
-    stats = save_outputs(
-        path, target,
-        report=result.report if VALIDATE in result.steps else None,
-        rollup=result.rollup.to_table() if ROLLUP in result.steps and result.rollup is not None else None,
-        results=result.scores.to_table(result.has_errors, result.error_count) if result.scores is not None else None,
-        mark=VALIDATE in result.steps)
-    result.dest, result.written_sheets = stats.dest, list(stats.sheets)
-    return result
-
-
 def summary_lines(result: RunResult) -> list[str]:
     """The human summary in Chinese (the CLI prints it; the ribbon shows it)."""
     counts = result.report.counts
