@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from dj_addin import schema
 from dj_addin.plans import build_plans
-from dj_addin.plans.types import Block, ColumnPlan, Link, SheetPlan, Style
+from dj_addin.plans.types import Block, ColumnPlan, Line, Link, Margins, PageText, PrintSetup, SheetPlan, Style, TitleLine
 from dj_addin.xlsx.save import save_plans
 from dj_addin.xlsx.sheets import render_plans
 from dj_addin.xlsx.stream import write_workbook
@@ -167,6 +167,36 @@ def test_text_that_looks_like_a_formula_stays_text(kind, tmp_path):
     assert ws["C2"].value == dt.datetime(2026, 3, 1) and ws["C2"].number_format == "yyyy-mm-dd"
     assert ws["A2"].hyperlink.location == "'其他'!B2"
     assert [row[0] for row in values(path, ["文本"])["文本"][1:]] == TRICKY
+
+
+def print_ready_plan() -> list[SheetPlan]:
+    """What the print work will use: a CJK font, borders, row heights, page header and footer, margins."""
+    cell = Style(font_name="WenQuanYi Micro Hei", size=10.5, vertical="top", wrap=True, border=Line("thin", "FF000000"))
+    cols = (ColumnPlan("name", "姓名", 10, style=cell), ColumnPlan("rate", "完成率", 9, "0.0%", style=cell))
+    block = Block(cols, [["张三", 0.5], ["李四", 1.25]], titles=(TitleLine("测试党支部 2026年度 · 指标汇总",
+                  Style(font_name="WenQuanYi Micro Hei", bold=True, size=14), span=2, height=30),),
+                  header_style=Style(font_name="WenQuanYi Micro Hei", bold=True, border=Line("medium", "FF000000")),
+                  header_height=24, row_height=31.5)
+    setup = PrintSetup(orientation="portrait", paper="A4", fit_width=1, fit_height=0, repeat_rows=(2, 2),
+                       area="A1:B4", header=PageText(center="测试党支部 2026年度 · 指标汇总", font_name="SimSun", size=10),
+                       footer=PageText(center="第 {page} 页 共 {pages} 页"), margins=Margins(0.5, 0.5, 0.8, 0.8, 0.3, 0.3),
+                       center_horizontally=True)
+    return [SheetPlan("打印", [block], freeze="A3", print_setup=setup, row_heights={4: 39})]  # heights in whole pixels (0.75 pt): xlsxwriter rounds to them
+
+
+@pytest.mark.parametrize("kind", ["openpyxl", "stream"])
+def test_print_ready_fields_render(kind, tmp_path):
+    ws = openpyxl.load_workbook(render(kind, print_ready_plan(), tmp_path))["打印"]
+    assert ws.oddHeader.center.text == "测试党支部 2026年度 · 指标汇总"
+    assert ws.oddHeader.center.font == "SimSun,Regular" and ws.oddHeader.center.size == 10
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert [ws.row_dimensions[r].height for r in (1, 2, 3, 4)] == [30, 24, 31.5, 39]
+    assert ws["A3"].font.name == "WenQuanYi Micro Hei" and ws["A3"].font.sz == 10.5
+    assert ws["A3"].border.left.style == "thin" and ws["B2"].border.bottom.style == "medium"
+    assert ws["B4"].number_format == "0.0%" and ws["A1"].font.b and [m.coord for m in ws.merged_cells.ranges] == ["A1:B1"]
+    assert ws.page_setup.orientation == "portrait" and ws.print_options.horizontalCentered
+    assert (ws.page_margins.left, ws.page_margins.top) == (0.5, 0.8)
+    assert ws.print_area == "'打印'!$A$1:$B$4"
 
 
 @pytest.mark.libreoffice

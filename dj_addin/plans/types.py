@@ -9,7 +9,8 @@ xlsxwriter writer, later the live Excel writer) only turn a plan into
 cells, so every engine writes the same sheet and one test holds them to it.
 
 Cells are named the way Excel users name them (``"A3"``, ``"A2:H40"``),
-rows and columns are 1-based; colours are ARGB hex (``"FF7030A0"``).
+rows and columns are 1-based; colours are ARGB hex (``"FF7030A0"``); row
+heights are points (whole pixels, multiples of 0.75, render alike everywhere).
 Values are ``str``/``int``/``float``/``bool``/``date``/``datetime``/``None``
 only (``plans.values.plain`` makes them from pandas cells).
 """

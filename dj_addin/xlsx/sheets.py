@@ -143,7 +143,7 @@ def page_text(target, text: PageText) -> None:
             side = getattr(target, part)
             side.text = page_codes(value)
             if text.font_name:
-                side.font = text.font_name
+                side.font = f"{text.font_name},Regular"
             if text.size:
                 side.size = text.size
 
