@@ -211,3 +211,18 @@ def test_libreoffice_opens_every_rendering(rendered, tmp_path, libreoffice):
         assert wb[schema.RESULTS.name]["H3"].value == 91.2
     ws = openpyxl.load_workbook(converted[-1])["文本"]
     assert [ws.cell(r, 1).value for r in range(2, 2 + len(TRICKY))] == TRICKY  # LibreOffice made no formula
+
+
+def test_stream_writes_atomically(tmp_path, monkeypatch):
+    import dj_addin.xlsx.stream as stream
+
+    out = tmp_path / "merged.xlsx"
+    out.write_bytes(b"old")
+
+    def boom(wb, plan, formats):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(stream, "write_sheet", boom)
+    with pytest.raises(RuntimeError):
+        write_workbook(out, sample_plans())
+    assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["merged.xlsx"]

@@ -7,7 +7,8 @@ share sheet rows). This is the writer for big merged workbooks; it cannot
 edit an existing file (the file writer ``save_plans`` does that).
 
 Text is always written as text (``write_string``): xlsxwriter's ``write``
-would turn '=…' into a formula and 'http…' into a link.
+would turn '=…' into a formula and 'http…' into a link. The file is written
+to a temporary name beside ``path`` and renamed when complete.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from dj_addin.plans.types import PAPER_CODES, Block, PageText, SheetPlan, Style, Value, col_letter, split_cell
+from dj_addin.xlsx.atomic import atomic_write
 from dj_addin.xlsx.sheets import page_codes
 
 __all__ = ["write_workbook"]
@@ -258,13 +260,17 @@ def write_sheet(wb: Workbook, plan: SheetPlan, formats: Formats) -> None:
 
 def write_workbook(path: str | Path, plans: Sequence[SheetPlan], *, constant_memory: bool = True) -> list[str]:
     """Write ``plans`` as the sheets of a new workbook at ``path``; return the sheet names.
-    ``path`` is replaced whole: write to a temporary name and rename for atomicity."""
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": constant_memory, "nan_inf_to_errors": True,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
-    formats = Formats(wb)
-    try:
-        for plan in plans:
-            write_sheet(wb, plan, formats)
-    finally:
-        wb.close()
+    Atomic: the workbook appears whole at ``path`` or not at all."""
+
+    def produce(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": constant_memory, "nan_inf_to_errors": True,
+                                            "strings_to_formulas": False, "strings_to_urls": False})
+        formats = Formats(wb)
+        try:
+            for plan in plans:
+                write_sheet(wb, plan, formats)
+        finally:
+            wb.close()
+
+    atomic_write(Path(path), produce)
     return [plan.name for plan in plans]
