@@ -19,7 +19,7 @@ from dj_addin.cli import main
 from dj_addin.pipeline import run_book, summary_lines
 from dj_addin.plans import build_plans, findings_plan, results_plan, rollup_plan
 from dj_addin.plans.rollup import quota_rates
-from dj_addin.plans.types import MAX_LINKS, ColumnPlan, col_letter, split_cell
+from dj_addin.plans.types import MAX_LINKS, ColumnPlan, Link, col_letter, range_ref, split_cell
 from dj_addin.plans.values import plain, table
 from dj_addin.results import RollupTable
 from dj_addin.sink import Sink, WriteStats
@@ -102,8 +102,8 @@ def test_build_plans_keeps_writing_order():
 
 
 def test_cell_addresses():
-    assert [col_letter(c) for c in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
-    assert split_cell("AA12") == (12, 27) and split_cell("$B$3") == (3, 2)
+    assert range_ref(2, 1, 40, 27) == "A2:AA40" and split_cell("$B$3") == (3, 2)
+    assert Link(0, "sheet", "O'Brien 表", "C4").location == "'O''Brien 表'!C4"
 
 
 cells = st.one_of(st.none(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=False),

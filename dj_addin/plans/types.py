@@ -22,21 +22,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Union
 
+from dj_addin.cellref import cell_position as split_cell  # noqa: F401 (re-exported for renderers)
+from dj_addin.cellref import column_letter as col_letter
+
 Value = Union[str, int, float, bool, dt.date, dt.datetime, None]
 
 
 # ---------------------------------------------------------------- cell addresses
-
-
-def col_letter(col: int) -> str:
-    """1 → A, 27 → AA (Excel's column names)."""
-    if col < 1:
-        raise ValueError(f"column {col} < 1")
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def cell_ref(row: int, col: int) -> str:
@@ -45,18 +37,6 @@ def cell_ref(row: int, col: int) -> str:
 
 def range_ref(top: int, left: int, bottom: int, right: int) -> str:
     return f"{cell_ref(top, left)}:{cell_ref(bottom, right)}"
-
-
-def split_cell(ref: str) -> tuple[int, int]:
-    """``"B12"`` → (12, 2)."""
-    letters = ref.rstrip("0123456789").replace("$", "").upper()
-    digits = ref[len(ref.rstrip("0123456789")):]
-    if not letters or not digits:
-        raise ValueError(f"not a cell reference: {ref!r}")
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(digits), col
 
 
 def quote_sheet(name: str) -> str:

@@ -31,8 +31,3 @@ LEVEL_RGB: dict[str, str] = look.LEVEL_RGB
 PERCENT = look.PERCENT
 ONE_DECIMAL = look.ONE_DECIMAL
 
-
-def mark_fill(level: str) -> PatternFill | None:
-    """The fill of a marked cell, None for levels that are not filled."""
-    rgb = MARK_RGB.get(level)
-    return PatternFill("solid", fgColor=rgb) if rgb else None
