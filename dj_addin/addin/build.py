@@ -37,6 +37,8 @@ from dj_addin.xlsx.atomic import atomic_write
 ADDIN_NAME = "dj_addin.xlam"
 SUFFIX = ".xlam"
 PROJECT_NAME = "DjAddin"
+# macros/ sits beside the package in the repository (a source or editable install); an
+# installed wheel has no macros/, so the current folder (the repository) is tried next.
 MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
 RIBBON_FILE = "customUI14.xml"
 _XLWINGS_MODULE = "xlwings_custom_addin.bas"
@@ -96,10 +98,18 @@ def xlwings_modules(folder: Path, version: str) -> list[Module]:
     return modules
 
 
-def read_sources(macros: Path = MACROS_DIR) -> AddinSources:
+def find_macros() -> Path:
+    """macros/ of the repository this package runs from, else ./macros."""
+    for folder in (MACROS_DIR, Path.cwd() / "macros"):
+        if (folder / RIBBON_FILE).is_file():
+            return folder
+    raise DjError("找不到 VBA 源文件夹 macros（含 customUI14.xml）；加载项要从 dj-addin 的源代码生成："
+                  "请在 dj-addin 的源代码文件夹中运行这个命令。")
+
+
+def read_sources(macros: Path | None = None) -> AddinSources:
     """Read macros/ and the installed xlwings; refuse anything Excel could not take."""
-    if not macros.is_dir():
-        raise DjError(f"找不到 VBA 源文件夹「{macros}」；加载项要从 dj-addin 的源代码（含 macros 文件夹）生成。")
+    macros = macros or find_macros()
     try:
         own = [read_module_file(p) for p in sorted(macros.iterdir(), key=_module_order)
                if p.suffix.lower() in (".bas", ".cls")]

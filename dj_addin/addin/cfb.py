@@ -50,6 +50,8 @@ def write_cfb(streams: dict[str, bytes]) -> bytes:
         node = root
         for folder in folders:
             node = node.children.setdefault(folder, _Entry(folder, _STORAGE))
+            if node.kind != _STORAGE:
+                raise ValueError(f"{folder} is a stream, not a storage: {path}")
         if name in node.children:
             raise ValueError(f"duplicate stream {path}")
         node.children[name] = _Entry(name, _STREAM, data=bytes(data))
