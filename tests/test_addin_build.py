@@ -222,3 +222,10 @@ def test_libreoffice_opens_the_add_in_and_lists_the_same_modules(xlam, tmp_path,
                      "xlwings": "normal", "Dictionary": "class"}
     assert RUNPYTHON in texts["DjRibbon"]
     assert 'PROJECT_NAME As String = "xlwings"' in texts["xlwings"]
+
+
+def test_addin_commands_are_there_with_chinese_help() -> None:
+    for args in (["addin", "-h"], ["addin", "build", "-h"], ["addin", "install", "-h"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, args
+        assert "显示本帮助并退出。" in result.output and "Show this message" not in result.output
