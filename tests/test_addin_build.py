@@ -229,3 +229,28 @@ def test_addin_commands_are_there_with_chinese_help() -> None:
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, args
         assert "显示本帮助并退出。" in result.output and "Show this message" not in result.output
+
+
+def test_an_installed_package_finds_its_macros_under_the_prefix(tmp_path, monkeypatch) -> None:
+    import shutil
+    import sys
+
+    from dj_addin.addin import build as build_module
+
+    installed = tmp_path / "prefix" / "share" / "dj-addin" / "macros"
+    shutil.copytree(MACROS_DIR, installed)
+    monkeypatch.setattr(build_module, "MACROS_DIR", tmp_path / "no-repo" / "macros")
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "prefix"))
+    monkeypatch.chdir(tmp_path)
+    assert build_module.find_macros() == installed
+    assert build_module.addin_bytes() == addin_bytes_from_repo()
+    shutil.rmtree(installed)
+    monkeypatch.setattr(build_module.site, "getuserbase", lambda: str(tmp_path / "user"))
+    with pytest.raises(DjError, match="macros"):
+        build_module.find_macros()
+
+
+def addin_bytes_from_repo() -> bytes:
+    from dj_addin.addin.build import read_sources
+
+    return addin_bytes(read_sources(MACROS_DIR))

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import site
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +40,9 @@ ADDIN_NAME = "dj_addin.xlam"
 SUFFIX = ".xlam"
 PROJECT_NAME = "DjAddin"
 # macros/ sits beside the package in the repository (a source or editable install); an
-# installed wheel has no macros/, so the current folder (the repository) is tried next.
+# installed package has it as data files under <prefix>/share/dj-addin/macros (pyproject.toml).
 MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
+INSTALLED_MACROS = Path("share", "dj-addin", "macros")
 RIBBON_FILE = "customUI14.xml"
 _XLWINGS_MODULE = "xlwings_custom_addin.bas"
 _XLWINGS_CLASSES = ("addin/Dictionary.cls",)
@@ -99,12 +102,13 @@ def xlwings_modules(folder: Path, version: str) -> list[Module]:
 
 
 def find_macros() -> Path:
-    """macros/ of the repository this package runs from, else ./macros."""
-    for folder in (MACROS_DIR, Path.cwd() / "macros"):
+    """macros/ of the repository this package runs from, else the installed copy, else ./macros."""
+    prefixes = [Path(sys.prefix), Path(site.getuserbase())]
+    for folder in (MACROS_DIR, *(p / INSTALLED_MACROS for p in prefixes), Path.cwd() / "macros"):
         if (folder / RIBBON_FILE).is_file():
             return folder
-    raise DjError("找不到 VBA 源文件夹 macros（含 customUI14.xml）；加载项要从 dj-addin 的源代码生成："
-                  "请在 dj-addin 的源代码文件夹中运行这个命令。")
+    raise DjError("找不到加载项的 VBA 源文件夹 macros（含 customUI14.xml）；请重新安装 dj-addin"
+                  "（pip install --force-reinstall dj-addin），或在 dj-addin 的源代码文件夹中运行这个命令。")
 
 
 def read_sources(macros: Path | None = None) -> AddinSources:
