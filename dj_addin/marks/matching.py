@@ -31,13 +31,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
 from dj_addin.schema import MARK_NOTE_PREFIX
+
+
+def split_cell(ref: str) -> tuple[str, int]:
+    """'B12' → ('B', 12) (refs are checked when records are read or planned)."""
+    m = re.fullmatch(r"([A-Z]+)([0-9]+)", ref)
+    return m.group(1), int(m.group(2))
 
 # Our note keeps the user's own note visible beneath this line.
 NOTE_SEPARATOR = "\n——原批注——\n"
@@ -166,13 +171,13 @@ def plan_restore(records: list[Record], states: dict[str, CellState]) -> Plan:
         rows: dict[tuple, list[int]] = {}  # (column, key) → sorted rows of unclaimed cells with our note
         for ref, state in states.items():
             if ref not in claimed and is_our_note(state.note):
-                col, row = coordinate_from_string(ref)
+                col, row = split_cell(ref)
                 rows.setdefault((col, *tier.cell_key(state)), []).append(row)
         for found in rows.values():
             found.sort()
         left = []
         for i in pending:
-            col, row = coordinate_from_string(records[i].cell)
+            col, row = split_cell(records[i].cell)
             found = rows.get((col, *tier.record_key(records[i])))
             at = nearest(found, row) if found else None
             if at is None:
@@ -186,9 +191,9 @@ def plan_restore(records: list[Record], states: dict[str, CellState]) -> Plan:
     return Plan(moves, orphans)
 
 
-def row_order(ref: str) -> tuple[int, int]:
-    letters, row = coordinate_from_string(ref)
-    return row, column_index_from_string(letters)
+def row_order(ref: str) -> tuple[int, int, str]:
+    letters, row = split_cell(ref)
+    return row, len(letters), letters
 
 
 def nearest(rows: list[int], row: int) -> int | None:

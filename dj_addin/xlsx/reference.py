@@ -6,6 +6,7 @@ about 18 s with a 50k-row log), whatever changed.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import openpyxl
@@ -31,7 +32,8 @@ def apply_outputs(wb: Workbook, *, report: ValidationReport | None, rollup: Roll
     if report is not None:
         restored = marks.restore_marks(wb)
         if mark:
-            marked = marks.apply_marks(wb, report.findings)
+            marked, unplaced = marks.apply_marks(wb, report.findings)
+            report = with_findings(report, unplaced)
         written.append(sheets.write_findings(wb, report).title)
     if rollup is not None:
         written.append(sheets.write_rollup(wb, rollup).title)
@@ -40,6 +42,11 @@ def apply_outputs(wb: Workbook, *, report: ValidationReport | None, rollup: Roll
     if wb.active is not None and wb.active.sheet_state != "visible":
         wb.active = 0
     return restored, marked, written
+
+
+def with_findings(report: ValidationReport, extra: list) -> ValidationReport:
+    """``report`` with the writer's own findings (marks that could not be placed) for 问题清单."""
+    return dataclasses.replace(report, findings=[*report.findings, *extra]) if extra else report
 
 
 def save_with_openpyxl(src: Path, tmp: Path, **outputs) -> tuple[int, int, list[str]]:

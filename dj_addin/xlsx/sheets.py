@@ -26,7 +26,7 @@ from dj_addin.model import Finding
 from dj_addin.results import ResultsTable, RollupTable, ValidationReport
 from dj_addin.schema import LEVELS, Column, ColType, Sheet
 from dj_addin.xlsx import styles as st
-from dj_addin.xlsx.marks import MARKS_SHEET
+from dj_addin.xlsx.marks import find_marks_sheet
 
 HEADER_ROW = 2
 FIRST_ROW = 3
@@ -71,8 +71,8 @@ def replace_output_sheet(wb: Workbook, spec: Sheet) -> Worksheet:
         index = wb.sheetnames.index(spec.name)
         wb.remove(wb[spec.name])
     else:
-        names = wb.sheetnames
-        index = names.index(MARKS_SHEET) if MARKS_SHEET in names else len(names)
+        ours = find_marks_sheet(wb)  # by header and state: a user's sheet of that name is data
+        index = wb.index(ours) if ours is not None else len(wb.sheetnames)
     ws = wb.create_sheet(spec.name, index)
     ws.sheet_properties.tabColor = st.OUTPUT_TAB_COLOR
     return ws

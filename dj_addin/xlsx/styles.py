@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from dj_addin.marks.records import MARK_AUTHOR, MARK_RGB  # noqa: F401 (the marks' colours live with the records)
 from dj_addin.schema import LEVELS
 
 ERROR, WARNING, INFO = LEVELS
-
-# Cell marks. 提示 gets a note only: a fill on every hint would drown the real problems.
-MARK_RGB: dict[str, str] = {ERROR: "FFFF9999", WARNING: "FFFFEB84"}
-MARK_AUTHOR = "党建助手"
 
 OUTPUT_TAB_COLOR = "FF7030A0"  # purple: nobody uses it for data sheets
 TITLE_FONT = Font(bold=True, size=12)
