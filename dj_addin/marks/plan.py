@@ -39,8 +39,11 @@ def finding_ref(f: Finding) -> str | None:
         row = int(f.row)
     except (TypeError, ValueError, OverflowError):
         return None
-    ref = f"{str(f.column).strip().upper()}{row}" if row >= 1 else ""
-    return cell_ref(*parse_ref(ref)) if parse_ref(ref) else None
+    column = str(f.column).strip().upper()
+    if not column.isascii() or not column.isalpha() or row < 1:
+        return None
+    where = parse_ref(f"{column}{row}")
+    return cell_ref(*where) if where else None
 
 
 def unplaced(f: Finding) -> Finding:
