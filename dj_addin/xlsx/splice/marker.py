@@ -3,14 +3,14 @@
 The same records as the openpyxl writer (``xlsx.marks``): fills are read
 from styles.xml into ``FillValue`` and written back as ``<fill>`` items built
 with ElementTree (an existing equal fill is reused), notes go through
-``SheetNotes``, the marks sheet is built with ElementTree. Nothing read from
-a file (a stored record, a note, a sheet name) is spliced into XML as text.
+``SheetNotes``, the marks sheet's text is escaped and the part parsed before
+it is written. Nothing read from a file (a stored record, a note, a sheet
+name) goes into XML unescaped; a stored fill is never XML at all.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 from python_calamine import CalamineWorkbook
 
@@ -24,12 +24,12 @@ from dj_addin.schema import MARK_NOTE_PREFIX
 from dj_addin.xlsx.splice.book_xml import WorkbookXml
 from dj_addin.xlsx.splice.cells_xml import SheetCells, letter, split_ref
 from dj_addin.xlsx.splice.notes_xml import SheetNotes
-from dj_addin.xlsx.splice.package import CT_WORKSHEET, RT, Package, Unsupported, attr, resolve, unused_name
+from dj_addin.xlsx.splice.package import CT_WORKSHEET, RT, Package, Unsupported, attr, resolve, text_xml, unused_name
 from dj_addin.xlsx.splice.styles_xml import StyleSheet
 from dj_addin.xlsx.splice.values_xml import CellValues
+from dj_addin.xlsx.splice.wellformed import check_xml
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 def read_rows(src: Path, name: str, header_only: bool = False) -> list[list]:
@@ -60,18 +60,16 @@ def read_records(src: Path, book: WorkbookXml, name: str | None) -> list[MarkRec
 
 
 def marks_sheet_xml(records: list[MarkRecord]) -> bytes:
-    """The hidden marks sheet (inline strings: no shared-strings edit), built with ElementTree."""
-    root = ET.Element("worksheet", xmlns=MAIN_NS)
-    data = ET.SubElement(root, "sheetData")
+    """The hidden marks sheet (inline strings: no shared-strings edit), escaped and parsed before use."""
+    body = []
     for r, values in enumerate([list(MARKS_COLUMNS)] + [record_row(rec) for rec in records], start=1):
-        row = ET.SubElement(data, "row", r=str(r))
-        for c, value in enumerate(values, start=1):
-            if value:
-                cell = ET.SubElement(row, "c", r=f"{letter(c)}{r}", t="inlineStr")
-                t = ET.SubElement(ET.SubElement(cell, "is"), "t")
-                t.set(XML_SPACE, "preserve")
-                t.text = value
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        cells = "".join(f'<c r="{letter(c)}{r}" t="inlineStr"><is><t xml:space="preserve">{text_xml(v)}</t></is></c>'
+                        for c, v in enumerate(values, start=1) if v)  # record_row: characters XML holds only
+        body.append(f'<row r="{r}">{cells}</row>')
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           f'<worksheet xmlns="{MAIN_NS}"><sheetData>{"".join(body)}</sheetData></worksheet>')
+    check_xml(xml, "marks sheet")  # escaped text always parses; never write a part that does not
+    return xml.encode("utf-8")
 
 
 def set_marks_sheet(pkg: Package, book: WorkbookXml, ours: str | None, records: list[MarkRecord]) -> None:

@@ -1,27 +1,26 @@
 """Cell notes of one sheet: the legacy comments part and its VML drawing.
 
 Notes that are not touched keep their XML (rich text, size, visibility);
-a changed note gets plain text, built as an element with ElementTree; a new
-note gets a new VML shape. Both parts are built once per sheet (the cost is
-linear in the notes) and the comments part is parsed before it is written:
-a part that would not parse is refused (``Unsupported``: the reference
-writer takes over), never written.
+a changed note gets plain text (escaped, characters XML cannot hold
+replaced); a new note gets a new VML shape. Both parts are built once per
+sheet (the cost is linear in the notes) and parsed before they are written
+(the comments part whole, the new shapes together): a part that would not
+parse is refused (``Unsupported``: the reference writer takes over), never
+written.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from xml.etree import ElementTree as ET
 
 from dj_addin.marks.records import parse_ref, xml_text
-
 from dj_addin.xlsx.splice.cells_xml import split_ref
 from dj_addin.xlsx.splice.package import (CT_COMMENTS, CT_VML, RT, Package, Rel, Unsupported, attr, new_rel_id, resolve, text_xml,
                       unescape, unused_name)
+from dj_addin.xlsx.splice.wellformed import check_xml
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 COMMENT_RE = re.compile(r"<comment\b[^>]*?(?:/>|>.*?</comment>)", re.S)
 T_RE = re.compile(r"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
 LEGACY_BEFORE = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
@@ -108,17 +107,11 @@ class SheetNotes:
             if author not in ids:
                 ids[author] = len(self.authors)
                 self.authors.append(author)
-            comment = ET.Element("comment", ref=ref, authorId=str(ids[author]))
-            t = ET.SubElement(ET.SubElement(comment, "text"), "t")
-            t.set(XML_SPACE, "preserve")
-            t.text = xml_text(note.text)
-            items.append(ET.tostring(comment, encoding="unicode"))
+            items.append(f'<comment ref="{ref}" authorId="{ids[author]}"><text><t xml:space="preserve">'
+                         f'{text_xml(xml_text(note.text))}</t></text></comment>')  # ref: checked on load or planned
         authors = "".join(f"<author>{text_xml(xml_text(a))}</author>" for a in self.authors)
         xml = f'{self.head}<authors>{authors}</authors><commentList>{"".join(items)}</commentList>{self.tail}'
-        try:
-            ET.fromstring(xml)  # our own output (the file's untouched notes included): it must parse
-        except ET.ParseError as exc:
-            raise Unsupported(f"comments part would not parse: {exc}") from exc
+        check_xml(xml, "comments part")  # our own output (the file's untouched notes included)
         return xml.encode("utf-8")
 
     def save(self, sheet_xml: str, sheet_index: int) -> str:
@@ -273,10 +266,7 @@ class VmlNotes:
         self.pending = []
         decl = " ".join(f'xmlns:{p}="urn:x-check:{k}"' for k, p in self.ns.items()
                         if k in ("vml", "office", "excel"))
-        try:
-            ET.fromstring(f"<check {decl}>{shapes}</check>")  # our shapes are well-formed XML
-        except ET.ParseError as exc:
-            raise Unsupported(f"note shapes would not parse: {exc}") from exc
+        check_xml(f"<check {decl}>{shapes}</check>", "note shapes")
         at = self.text.rindex("</xml>")
         self.text = self.text[:at] + shapes + self.text[at:]
 
