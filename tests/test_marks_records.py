@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from dj_addin.marks.plan import plan_marks
 from dj_addin.marks.records import (MARK_RGB, NO_FILL, PATTERNS, UNKNOWN_FILL, Colour, FillValue, MarkRecord,
-                                    encode_fill, fill_from_xml, mark_fill, parse_fill, parse_ref, restore_fill)
+                                    encode_fill, fill_from_xml, mark_fill, parse_fill, parse_ref, pattern_fill,
+                                    restore_fill)
 from dj_addin.marks.storage import (MARKS_COLUMNS, MARKS_SHEET, new_marks_sheet_name, record_row, records_from_rows)
 from dj_addin.model import Finding
+from dj_addin.xlsx.marks import fill_value, openpyxl_fill
+from dj_addin.xlsx.splice.styles_xml import fill_xml
+
+QUICK = settings(max_examples=200, deadline=None)  # a shared machine: no per-example deadline
 
 colours = st.one_of(
     st.builds(lambda v, t: Colour("rgb", v, t), st.text("0123456789ABCDEF", min_size=8, max_size=8)
@@ -19,15 +24,21 @@ colours = st.one_of(
     st.just(Colour("auto", 1)),
 )
 fills = st.one_of(st.just(UNKNOWN_FILL),
-                  st.builds(FillValue, st.none() | st.sampled_from(sorted(PATTERNS)), st.none() | colours,
+                  st.builds(pattern_fill, st.none() | st.sampled_from(sorted(PATTERNS)), st.none() | colours,
                             st.none() | colours))
 
 
+@QUICK
 @given(fills)
 def test_fill_encoding_round_trips(fill):
-    fill = FillValue(fill.pattern, fill.fg and Colour(fill.fg.kind, fill.fg.value, fill.fg.tint + 0.0),
-                     fill.bg, fill.representable) if fill.representable else fill
     assert parse_fill(encode_fill(fill)) == fill
+
+
+@QUICK
+@given(fills)
+def test_fills_built_as_xml_read_back_the_same(fill):
+    if fill.representable:
+        assert parse_fill(fill_xml(fill)) == fill
 
 
 def test_fill_encoding_examples():
@@ -56,6 +67,7 @@ def test_old_fill_xml_is_read_as_values():
                       '</patternFill></fill>') == FillValue("solid", Colour("theme", 4, 0.59999389629810485))
     assert parse_fill("<fill><patternFill/></fill>") == NO_FILL
     assert parse_fill('<fill><patternFill patternType="gray125"/></fill>') == FillValue("gray125")
+    assert parse_fill('<fill><patternFill patternType="none"/></fill>') == NO_FILL  # as openpyxl reads it
     # what openpyxl makes of an absent colour is stored as absent
     assert parse_fill('<fill><patternFill patternType="solid"><fgColor rgb="00000000"/></patternFill></fill>') == \
         FillValue("solid")
@@ -150,3 +162,10 @@ def test_plan_says_which_marks_cannot_be_placed():
     first = plan.unplaced[0]
     assert (first.level, first.row, first.column, first.sheet) == ("警告", None, "", "联系记载")
     assert "第2000000行" in first.message and "无法在单元格上标记" in first.message and "有问题" in first.message
+
+
+@QUICK
+@given(fills)
+def test_fills_through_openpyxl_read_back_the_same(fill):
+    if fill.representable:
+        assert fill_value(openpyxl_fill(fill)) == fill

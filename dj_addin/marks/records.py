@@ -158,7 +158,7 @@ def colour_or_none(colour: Colour) -> Colour | None:
 class FillValue:
     """A cell's fill as values. ``representable=False``: a gradient or a form we do not read."""
 
-    pattern: str | None = None  # ST_PatternType; None: not given (Excel's default empty fill)
+    pattern: str | None = None  # ST_PatternType; None: no pattern ("none" or not given: no fill)
     fg: Colour | None = None
     bg: Colour | None = None
     representable: bool = True
@@ -172,6 +172,7 @@ def pattern_fill(pattern: str | None, fg: Colour | None = None, bg: Colour | Non
     """A checked fill (``RecordError`` for a pattern type Excel does not have)."""
     if pattern is not None and pattern not in PATTERNS:
         raise RecordError(f"pattern {pattern!r}")
+    pattern = None if pattern == "none" else pattern  # the same empty fill (openpyxl reads it so)
     return FillValue(pattern, colour_or_none(fg) if fg else None, colour_or_none(bg) if bg else None)
 
 
