@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
+from dj_addin.marks.matching import is_our_note
 from dj_addin.schema import LEVELS
 
 ERROR, WARNING, _INFO = LEVELS
@@ -319,9 +320,9 @@ def restore_fill(rec: MarkRecord, current: FillValue) -> FillValue | None:
     return rec.prev_fill if rec.prev_fill.representable else NO_FILL
 
 
-def restore_note(rec: MarkRecord, current: str | None, is_ours) -> tuple[str | None, str] | None:
+def restore_note(rec: MarkRecord, current: str | None) -> tuple[str | None, str] | None:
     """(note text or None to remove, author) to put back; None: the user's new note wins."""
-    if current is not None and not is_ours(current):
+    if current is not None and not is_our_note(current):
         return None
     return (rec.prev_note, rec.prev_author or "") if rec.prev_note else (None, "")
 

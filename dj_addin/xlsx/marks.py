@@ -145,7 +145,7 @@ def restore_cell(ws: Worksheet, rec: MarkRecord, ref: str) -> None:
     fill = restore_fill(rec, fill_value(cell.fill))
     if fill is not None:
         cell.fill = openpyxl_fill(fill)
-    note = restore_note(rec, cell.comment.text if cell.comment is not None else None, is_our_note)
+    note = restore_note(rec, cell.comment.text if cell.comment is not None else None)
     if note is not None:
         set_note(cell, *note)
 

@@ -150,7 +150,7 @@ class Marker:
         cells, notes = self.sheet(name)
         self.set_fill(name, ref, restore_fill(rec, self.styles.fill_value(cells.style(ref))))
         note = notes.get(ref)
-        put = restore_note(rec, note.text if note else None, is_our_note)
+        put = restore_note(rec, note.text if note else None)
         if put is not None:
             notes.set(ref, *put)
 
