@@ -31,18 +31,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+from dj_addin.cellref import cell_position, column_letter
+
 from dj_addin.schema import MARK_NOTE_PREFIX
-
-
-def split_cell(ref: str) -> tuple[str, int]:
-    """'B12' → ('B', 12) (refs are checked when records are read or planned)."""
-    m = re.fullmatch(r"([A-Z]+)([0-9]+)", ref)
-    return m.group(1), int(m.group(2))
 
 # Our note keeps the user's own note visible beneath this line.
 NOTE_SEPARATOR = "\n——原批注——\n"
@@ -171,29 +166,25 @@ def plan_restore(records: list[Record], states: dict[str, CellState]) -> Plan:
         rows: dict[tuple, list[int]] = {}  # (column, key) → sorted rows of unclaimed cells with our note
         for ref, state in states.items():
             if ref not in claimed and is_our_note(state.note):
-                col, row = split_cell(ref)
+                row, col = cell_position(ref)
                 rows.setdefault((col, *tier.cell_key(state)), []).append(row)
         for found in rows.values():
             found.sort()
         left = []
         for i in pending:
-            col, row = split_cell(records[i].cell)
+            row, col = cell_position(records[i].cell)
             found = rows.get((col, *tier.record_key(records[i])))
             at = nearest(found, row) if found else None
             if at is None:
                 left.append(i)
                 continue
-            claimed[f"{col}{found.pop(at)}"] = i
+            claimed[f"{column_letter(col)}{found.pop(at)}"] = i
         pending = left
     moves = sorted((i, ref) for ref, i in claimed.items())
     orphans = sorted((ref for ref, s in states.items() if ref not in claimed and is_our_note(s.note)),
-                     key=row_order)
+                     key=cell_position)
     return Plan(moves, orphans)
 
-
-def row_order(ref: str) -> tuple[int, int, str]:
-    letters, row = split_cell(ref)
-    return row, len(letters), letters
 
 
 def nearest(rows: list[int], row: int) -> int | None:

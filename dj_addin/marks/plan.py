@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from dj_addin.model import Finding
 from dj_addin.schema import LEVELS, MARK_NOTE_PREFIX
 from dj_addin.marks.matching import NOTE_SEPARATOR, note_key
-from dj_addin.marks.records import (MARK_RGB, MAX_COLUMN, MAX_ROW, FillValue, Mark, MarkRecord, cell_ref,
-                                    column_letters, parse_ref)
+from dj_addin.cellref import MAX_COLUMN, column_letter
+from dj_addin.marks.records import MARK_RGB, MAX_ROW, FillValue, Mark, MarkRecord, cell_ref, parse_ref
 
 UNPLACED_LEVEL = LEVELS[1]  # 警告: the problem stands, only its mark is missing
 
@@ -50,7 +50,7 @@ def unplaced(f: Finding) -> Finding:
     where = f"「{f.sheet}」第{f.row}行「{f.column}」列"
     return Finding(
         f.rule, UNPLACED_LEVEL, f.sheet, None, "", f.field, f.value,
-        f"{where}超出 Excel 工作表的范围（最多 {MAX_ROW:,} 行、{column_letters(MAX_COLUMN)} 列），"
+        f"{where}超出 Excel 工作表的范围（最多 {MAX_ROW:,} 行、{column_letter(MAX_COLUMN)} 列），"
         f"无法在单元格上标记；原问题：{f.message}",
         "请按本清单处理这条问题；该工作表可能由其他程序生成，请在 Excel 中另存后再校验")
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
+from dj_addin.cellref import cell_position, column_letter
 from dj_addin.marks.matching import is_our_note
 from dj_addin.schema import LEVELS
 
@@ -46,8 +47,7 @@ ERROR, WARNING, _INFO = LEVELS
 MARK_RGB: dict[str, str] = {ERROR: "FFFF9999", WARNING: "FFFFEB84"}
 MARK_AUTHOR = "党建助手"
 
-MAX_ROW = 1_048_576  # Excel's bounds: a mark beyond them cannot be placed
-MAX_COLUMN = 16_384  # XFD
+MAX_ROW = 1_048_576  # Excel's last row (the last column, XFD, is ``cellref.MAX_COLUMN``)
 
 PATTERNS = frozenset({
     "none", "solid", "mediumGray", "darkGray", "lightGray", "darkHorizontal", "darkVertical", "darkDown",
@@ -63,31 +63,23 @@ class RecordError(ValueError):
 # ---------------------------------------------------------------- cell references
 
 
-REF_RE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,9})")
+REF_RE = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,9}")  # canonical: no '$', no leading zeros
 
 
 def parse_ref(ref: str) -> tuple[int, int] | None:
     """'B12' → (12, 2); None for anything that is not a cell inside Excel's bounds."""
-    m = REF_RE.fullmatch(ref.strip().upper()) if isinstance(ref, str) else None
-    if m is None:
+    text = ref.strip().upper() if isinstance(ref, str) else ""
+    if not REF_RE.fullmatch(text):
         return None
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    row = int(m.group(2))
-    return (row, col) if row <= MAX_ROW and col <= MAX_COLUMN else None
-
-
-def column_letters(col: int) -> str:
-    letters = ""
-    while col > 0:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    try:
+        row, col = cell_position(text)
+    except ValueError:  # beyond XFD
+        return None
+    return (row, col) if row <= MAX_ROW else None
 
 
 def cell_ref(row: int, col: int) -> str:
-    return f"{column_letters(col)}{row}"
+    return f"{column_letter(col)}{row}"
 
 
 # ---------------------------------------------------------------- colours and fills

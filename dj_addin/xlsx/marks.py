@@ -21,10 +21,10 @@ from collections.abc import Iterable
 from openpyxl.comments import Comment
 from openpyxl.styles.colors import Color
 from openpyxl.styles.fills import PatternFill
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dj_addin.cellref import cell_position
 from dj_addin.model import Finding
 from dj_addin.marks.matching import FORMULA, CellState, is_our_note, plan_restore, user_note, value_text
 from dj_addin.marks.plan import plan_marks, new_record
@@ -127,8 +127,7 @@ def write_records(wb: Workbook, records: list[MarkRecord]) -> None:
 
 def existing_cell(ws: Worksheet, ref: str):
     """The cell at ``ref`` if the sheet has it, without creating it (openpyxl creates on access)."""
-    letters, row = coordinate_from_string(ref)
-    return ws._cells.get((row, column_index_from_string(letters)))
+    return ws._cells.get(cell_position(ref))
 
 
 def cell_state(ws: Worksheet, ref: str) -> CellState:
