@@ -6,6 +6,14 @@ Builds a contact log (xlsxwriter, shared strings) with one row per mark,
 then times, for each engine: validate (mark every row's 党员编号 cell, a
 note each, half of them with a fill), validate again in place (every mark
 restored and applied again) and clear marks. Prints one line per measurement.
+
+Measured 2026-12-01 on the 2-core dev machine, load average 6–8 (before = the
+splicer adding each note to the VML drawing by copying the whole drawing):
+
+  marks  engine    validate before → after   again            clear
+    500  fast        0.71 →  0.56 s          0.50 → 0.47 s   0.15 → 0.17 s
+   1000  fast        0.92 →  0.67 s          1.09 → 1.16 s   0.41 → 0.36 s
+  20000  fast      211.5  → 20.8 s          75.9  → 24.8 s   7.4  → 8.9 s
 """
 
 from __future__ import annotations
