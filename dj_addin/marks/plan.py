@@ -3,17 +3,20 @@
 ``plan_marks`` turns findings into one ``Mark`` per cell (the most severe
 level, every finding's line in the note). A finding whose cell Excel cannot
 hold (beyond row 1,048,576 or column XFD, or a malformed column) is not
-marked: it comes back as a 警告 finding for 问题清单 saying so, instead of a
+marked: it comes back as a 警告 finding saying so, which ``with_unplaceable``
+adds to the report that 问题清单 shows (``plans.build_plans``), instead of a
 file that no longer opens. Findings without a single cell (file-level, a
 sheet that is not there) are not marked, as before.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dj_addin.model import Finding
+from dj_addin.results import ValidationReport
 from dj_addin.schema import LEVELS, MARK_NOTE_PREFIX
 from dj_addin.marks.matching import NOTE_SEPARATOR, note_key
 from dj_addin.cellref import MAX_COLUMN, column_letter
@@ -72,6 +75,12 @@ def plan_marks(findings: Iterable[Finding], sheet_names: Iterable[str]) -> MarkP
         level = min((f.level for f in fs), key=lambda lv: LEVELS.index(lv) if lv in LEVELS else 99)
         plan.marks.append(Mark(sheet, cell, level, MARK_NOTE_PREFIX + "\n".join(note_line(f) for f in fs)))
     return plan
+
+
+def with_unplaceable(report: ValidationReport, sheet_names: Iterable[str]) -> ValidationReport:
+    """``report`` plus a 警告 for each finding whose cell Excel cannot hold (for 问题清单)."""
+    extra = plan_marks(report.findings, sheet_names).unplaced
+    return dataclasses.replace(report, findings=[*report.findings, *extra]) if extra else report
 
 
 def marked_note(note: str, prev_note: str | None) -> str:

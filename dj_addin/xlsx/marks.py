@@ -185,10 +185,10 @@ def restore_marks(wb: Workbook) -> int:
     return restored
 
 
-def apply_marks(wb: Workbook, findings: Iterable[Finding]) -> tuple[int, list[Finding]]:
-    """Mark the cells of ``findings`` (after ``restore_marks``).
+def apply_marks(wb: Workbook, findings: Iterable[Finding]) -> int:
+    """Mark the cells of ``findings`` (after ``restore_marks``); return the number of cells marked.
 
-    Returns the number of cells marked and the findings saying which marks could not be placed.
+    Cells Excel cannot hold are skipped (``plans.build_plans`` lists them in 问题清单).
     """
     ours = find_marks_sheet(wb)
     plan = plan_marks(findings, [ws.title for ws in wb.worksheets if ws is not ours])
@@ -203,4 +203,4 @@ def apply_marks(wb: Workbook, findings: Iterable[Finding]) -> tuple[int, list[Fi
             cell.fill = openpyxl_fill(mark_fill(rec.mark_rgb))
         set_note(cell, rec.note, MARK_AUTHOR)
     write_records(wb, records)
-    return len(records), plan.unplaced
+    return len(records)

@@ -22,18 +22,16 @@ openpyxl starts from the default style; restoring gives back what was shown.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from dj_addin.marks.records import MarkRecord
-from dj_addin.results import ResultsTable, RollupTable, ValidationReport
-from dj_addin.xlsx import sheets
-from dj_addin.xlsx.reference import with_findings
+from dj_addin.model import Finding
+from dj_addin.plans.types import SheetPlan
 from dj_addin.xlsx.splice.book_xml import WorkbookXml
 from dj_addin.xlsx.splice.marker import Marker, find_marks_sheet, read_records, set_marks_sheet
 from dj_addin.xlsx.splice.package import RT, Package, Unsupported, attr, resolve
-from dj_addin.xlsx.splice.output_sheets import splice_sheets
+from dj_addin.xlsx.splice.output_sheets import splice_plans
 from dj_addin.xlsx.splice.styles_xml import StyleSheet
 
 __all__ = ["Unsupported", "save_fast", "clear_fast"]
@@ -68,35 +66,27 @@ def open_package(src: Path) -> tuple[Package, WorkbookXml, StyleSheet, str]:
         raise
 
 
-def run(src: Path, tmp: Path, *, report: ValidationReport | None, rollup: RollupTable | None,
-        results: ResultsTable | None, mark: bool, clear_only: bool = False) -> tuple[int, int, list[str]]:
+def run(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
+        clear_only: bool = False) -> tuple[int, int, list[str]]:
+    """``marks_for``: None leaves the marks alone; otherwise earlier marks are restored
+    and the cells of these findings marked (an empty list only restores)."""
     pkg, book, styles, styles_part = open_package(src)
     try:
         before_ids = {s.name: attr(s.tag, "sheetId") or "" for s in book.sheets}
         restored = marked = 0
         written: list[str] = []
         new_records: list[MarkRecord] | None = None
-        ours = find_marks_sheet(src, book)
-        if report is not None or clear_only:
+        ours = find_marks_sheet(src, book)  # by header and state: a user's sheet of that name is data
+        if marks_for is not None or clear_only:
             marker = Marker(pkg, book, styles, ours)
             restored = marker.restore_all(read_records(src, book, ours))
             new_records = []
-            if mark and report is not None:
-                new_records, plan = marker.apply_all(report.findings)
+            if marks_for:
+                new_records = marker.apply_all(marks_for)
                 marked = len(new_records)
-                report = with_findings(report, plan.unplaced)
             marker.write()
-        if not clear_only and (report is not None or rollup is not None or results is not None):
-            wb = Workbook()
-            wb.remove(wb.active)
-            names = [s.name for s in book.sheets]
-            if report is not None:
-                sheets.write_findings(wb, report, sheet_names=names)
-            if rollup is not None:
-                sheets.write_rollup(wb, rollup)
-            if results is not None:
-                sheets.write_results(wb, results)
-            written = splice_sheets(pkg, book, styles, wb, before=ours)
+        if not clear_only and plans:
+            written = splice_plans(pkg, book, styles, plans, before=ours)
         if new_records is not None:
             set_marks_sheet(pkg, book, ours, new_records)
         fix_active_tab(book)
@@ -120,9 +110,10 @@ def fix_active_tab(book: WorkbookXml) -> None:
             book.text = book.text[:m.start()] + 'activeTab="0"' + book.text[m.end():]
 
 
-def save_fast(src: Path, tmp: Path, **outputs) -> tuple[int, int, list[str]]:
-    return run(src, tmp, **outputs)
+def save_fast(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None
+              ) -> tuple[int, int, list[str]]:
+    return run(src, tmp, plans, marks_for)
 
 
 def clear_fast(src: Path, tmp: Path) -> int:
-    return run(src, tmp, report=None, rollup=None, results=None, mark=False, clear_only=True)[0]
+    return run(src, tmp, [], None, clear_only=True)[0]

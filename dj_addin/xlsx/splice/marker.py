@@ -15,7 +15,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from dj_addin.marks.matching import CellState, is_our_note, plan_restore, user_note
-from dj_addin.marks.plan import MarkPlan, new_record, plan_marks
+from dj_addin.marks.plan import new_record, plan_marks
 from dj_addin.marks.records import (MARK_AUTHOR, Mark, MarkRecord, clean_fill, mark_fill, mark_rgb_of, parse_ref,
                                     restore_fill, restore_note)
 from dj_addin.marks.storage import (MARKS_COLUMNS, is_marks_header, may_be_marks_sheet, new_marks_sheet_name,
@@ -172,9 +172,9 @@ class Marker:
         notes.set(mark.cell, rec.note, MARK_AUTHOR)
         return rec
 
-    def apply_all(self, findings) -> tuple[list[MarkRecord], MarkPlan]:
-        plan = plan_marks(findings, self.data_sheets())
-        return [self.apply(m) for m in plan.marks], plan
+    def apply_all(self, findings) -> list[MarkRecord]:
+        """Mark the cells of ``findings``; cells Excel cannot hold are skipped (listed by ``build_plans``)."""
+        return [self.apply(m) for m in plan_marks(findings, self.data_sheets()).marks]
 
     def write(self) -> None:
         for name, (cells, notes) in self.open.items():
