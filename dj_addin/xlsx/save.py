@@ -11,6 +11,17 @@ test holds them to it): ``"openpyxl"`` loads and saves the whole workbook
 of the .xlsx package that change (cost follows the results and the marked
 sheets). ``"auto"`` (the default) uses the fast one and falls back to the
 reference for packages it does not handle (``fast.Unsupported``).
+
+Nothing replaces a file before it is verified (``verify.verify_written``):
+every part the write touched parses, the package is whole and openpyxl
+opens it. A fast result that fails is thrown away and the reference writer
+tries; when that fails too the command stops with a message and the
+destination is left as it was.
+
+Macros (the VBA project) are kept only when an .xlsm is written back into
+itself; every other output is a macro-free .xlsx. Zip entries that the
+workbook does not reference are never copied. ``WriteStats.notices`` says
+so in Chinese.
 """
 
 from __future__ import annotations
@@ -19,10 +30,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dj_addin.errors import DjError
 from dj_addin.results import ResultsTable, RollupTable, ValidationReport
 from dj_addin.xlsx.atomic import atomic_copy, atomic_write, backup_path, keep_backup
 from dj_addin.xlsx.marks import MARKS_SHEET
 from dj_addin.xlsx.reference import clear_with_openpyxl, save_with_openpyxl
+from dj_addin.xlsx.verify import VerifyFailed, package_notices, verify_written
 
 __all__ = ["WriteStats", "save_outputs", "clear_marks", "atomic_write", "atomic_copy", "backup_path",
            "keep_backup", "MARKS_SHEET", "ENGINES"]
@@ -41,6 +54,7 @@ class WriteStats:
     sheets: list[str] = field(default_factory=list)  # output sheets written
     engine: str = "openpyxl"
     seconds: float = 0.0
+    notices: list[str] = field(default_factory=list)  # Chinese lines: macros kept or left out, entries left out
 
 
 def _engine(engine: str | None, src: Path) -> str:
@@ -52,6 +66,55 @@ def _engine(engine: str | None, src: Path) -> str:
     return engine
 
 
+def keeps_macros(src: Path, dest: Path) -> bool:
+    """Macros stay only when an .xlsm is written back into itself (``--in-place``)."""
+    if src.suffix.lower() != ".xlsm":
+        return False
+    try:
+        return Path(src).resolve() == Path(dest).resolve()
+    except OSError:
+        return False
+
+
+def _write_verified(src: Path, dest: Path, engine: str | None, keep: bool,
+                    fast, reference) -> tuple[object, str]:
+    """Run the chosen writer into a temporary file, verify it, fall back once, then rename.
+
+    ``fast(tmp)`` and ``reference(tmp)`` write the result; the value of the one
+    that passed is returned with its engine's name.
+    """
+    from dj_addin.xlsx.splice import Unsupported
+
+    chosen = _engine(engine, src)
+    box: dict[str, object] = {}
+
+    def produce(tmp: Path) -> None:
+        if chosen == "fast":
+            try:
+                value = fast(tmp)
+                verify_written(tmp, src, keep_macros=keep)
+                box["value"], box["engine"] = value, "fast"
+                return
+            except Unsupported:
+                if (engine or DEFAULT_ENGINE) == "fast":
+                    raise
+        from openpyxl.utils.exceptions import IllegalCharacterError
+
+        try:
+            value = reference(tmp)
+        except IllegalCharacterError as exc:  # openpyxl refuses a character XML cannot hold
+            raise DjError(f"无法把结果写入「{dest.name}」，原文件没有改动；请用 Excel 打开「{src.name}」另存为 .xlsx 后再试。") from exc
+        try:
+            verify_written(tmp, src, keep_macros=keep)
+        except VerifyFailed as exc:
+            raise DjError(f"写入「{dest.name}」后的检查没有通过，已放弃写入，原文件没有改动；"
+                          f"请用 Excel 打开「{src.name}」另存为 .xlsx 后再试。") from exc
+        box["value"], box["engine"] = value, "openpyxl"
+
+    atomic_write(dest, produce)
+    return box["value"], str(box["engine"])
+
+
 def save_outputs(src: Path, dest: Path, *, report: ValidationReport | None = None,
                  rollup: RollupTable | None = None, results: ResultsTable | None = None,
                  mark: bool = True, engine: str | None = None) -> WriteStats:
@@ -60,46 +123,34 @@ def save_outputs(src: Path, dest: Path, *, report: ValidationReport | None = Non
     With a report, earlier marks are restored first, cells are marked again
     (unless ``mark`` is False) and 问题清单 is recreated.
     """
-    from dj_addin.xlsx.splice import Unsupported, save_fast
+    from dj_addin.xlsx.splice import save_fast
 
     src, dest = Path(src), Path(dest)
     start = time.perf_counter()
-    chosen = _engine(engine, src)
+    keep = keeps_macros(src, dest)
+    notices = package_notices(src, keep_macros=keep)
     outputs = dict(report=report, rollup=rollup, results=results, mark=mark)
-    box: dict[str, object] = {}
-
-    def produce(tmp: Path) -> None:
-        if chosen == "fast":
-            try:
-                box["counts"], box["engine"] = save_fast(src, tmp, **outputs), "fast"
-                return
-            except Unsupported:
-                if (engine or DEFAULT_ENGINE) == "fast":
-                    raise
-        box["counts"], box["engine"] = save_with_openpyxl(src, tmp, **outputs), "openpyxl"
-
-    atomic_write(dest, produce)
-    restored, marked, written = box["counts"]
-    return WriteStats(dest, restored, marked, written, str(box["engine"]), time.perf_counter() - start)
+    counts, used = _write_verified(
+        src, dest, engine, keep,
+        fast=lambda tmp: save_fast(src, tmp, keep_macros=keep, **outputs),
+        reference=lambda tmp: save_with_openpyxl(src, tmp, keep_macros=keep, **outputs))
+    restored, marked, written = counts
+    return WriteStats(dest, restored, marked, written, used, time.perf_counter() - start, notices)
 
 
-def clear_marks(src: Path, dest: Path, *, engine: str | None = None) -> int:
-    """Restore every marked cell of ``src`` into ``dest``; return the number of cells restored."""
-    from dj_addin.xlsx.splice import Unsupported, clear_fast
+def clear_marks(src: Path, dest: Path, *, engine: str | None = None, notices: list[str] | None = None) -> int:
+    """Restore every marked cell of ``src`` into ``dest``; return the number of cells restored.
+
+    What the user must be told about the package (macros, stray entries) is
+    appended to ``notices`` when given.
+    """
+    from dj_addin.xlsx.splice import clear_fast
 
     src, dest = Path(src), Path(dest)
-    chosen = _engine(engine, src)
-    box: dict[str, int] = {}
-
-    def produce(tmp: Path) -> None:
-        if chosen == "fast":
-            try:
-                box["n"] = clear_fast(src, tmp)
-                return
-            except Unsupported:
-                if (engine or DEFAULT_ENGINE) == "fast":
-                    raise
-        box["n"] = clear_with_openpyxl(src, tmp)
-
-    atomic_write(dest, produce)
-    return box["n"]
+    keep = keeps_macros(src, dest)
+    if notices is not None:
+        notices.extend(package_notices(src, keep_macros=keep))
+    n, _ = _write_verified(src, dest, engine, keep,
+                           fast=lambda tmp: clear_fast(src, tmp, keep_macros=keep),
+                           reference=lambda tmp: clear_with_openpyxl(src, tmp, keep_macros=keep))
+    return int(n)

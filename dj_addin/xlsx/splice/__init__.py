@@ -36,7 +36,8 @@ from dj_addin.xlsx.styles import MARK_AUTHOR, MARK_RGB
 from dj_addin.xlsx.splice.book_xml import WorkbookXml
 from dj_addin.xlsx.splice.cells_xml import SheetCells, split_ref
 from dj_addin.xlsx.splice.notes_xml import SheetNotes
-from dj_addin.xlsx.splice.package import CT_WORKSHEET, RT, Package, Unsupported, attr, resolve, text_xml, unused_name
+from dj_addin.xlsx.splice.package import (CT_WORKSHEET, RT, Package, Unsupported, attr, bind_prefixes, resolve, text_xml,
+                                          unused_name)
 from dj_addin.xlsx.splice.output_sheets import splice_sheets
 from dj_addin.xlsx.splice.styles_xml import StyleSheet
 from dj_addin.xlsx.splice.values_xml import CellValues
@@ -183,7 +184,7 @@ class Marker:
     def write(self) -> None:
         for name, (cells, notes) in self.open.items():
             part = self.book.part(name)
-            xml = notes.save(cells.xml().decode("utf-8"), self.book.index(name))
+            xml = bind_prefixes(notes.save(cells.xml().decode("utf-8"), self.book.index(name)))
             if cells.new_styles or notes.changed:
                 self.pkg.write(part, xml.encode("utf-8"))
 
@@ -203,8 +204,8 @@ def set_marks_sheet(pkg: Package, book: WorkbookXml, records: list[MarkRecord]) 
 
 def drop_stale_calc_chain(pkg: Package, book: WorkbookXml, before_ids: dict[str, str]) -> None:
     """calcChain lists formula cells by sheet id: drop it (Excel rebuilds it) when a sheet it may name went."""
-    now = {s.name for s in book.sheets}
-    gone = [sid for name, sid in before_ids.items() if name not in now]
+    now = {attr(s.tag, "sheetId") or "" for s in book.sheets}
+    gone = [sid for sid in before_ids.values() if sid not in now]
     chain = next((r for r in book.rels if r.type == RT + "calcChain"), None)
     if chain is None or not gone:
         return
@@ -231,7 +232,8 @@ def open_package(src: Path) -> tuple[Package, WorkbookXml, StyleSheet, str]:
 
 
 def run(src: Path, tmp: Path, *, report: ValidationReport | None, rollup: RollupTable | None,
-        results: ResultsTable | None, mark: bool, clear_only: bool = False) -> tuple[int, int, list[str]]:
+        results: ResultsTable | None, mark: bool, clear_only: bool = False,
+        keep_macros: bool = False) -> tuple[int, int, list[str]]:
     pkg, book, styles, styles_part = open_package(src)
     try:
         before_ids = {s.name: attr(s.tag, "sheetId") or "" for s in book.sheets}
@@ -264,7 +266,7 @@ def run(src: Path, tmp: Path, *, report: ValidationReport | None, rollup: Rollup
         drop_stale_calc_chain(pkg, book, before_ids)
         pkg.write(styles_part, styles.xml())
         book.save()
-        pkg.save(tmp)
+        pkg.save(tmp, keep_macros=keep_macros)
         return restored, marked, written
     except UnicodeDecodeError as exc:
         raise Unsupported(f"part not in UTF-8: {exc}") from exc
@@ -285,5 +287,6 @@ def save_fast(src: Path, tmp: Path, **outputs) -> tuple[int, int, list[str]]:
     return run(src, tmp, **outputs)
 
 
-def clear_fast(src: Path, tmp: Path) -> int:
-    return run(src, tmp, report=None, rollup=None, results=None, mark=False, clear_only=True)[0]
+def clear_fast(src: Path, tmp: Path, *, keep_macros: bool = False) -> int:
+    return run(src, tmp, report=None, rollup=None, results=None, mark=False, clear_only=True,
+               keep_macros=keep_macros)[0]
