@@ -44,6 +44,7 @@ class RunResult:
     dest: Path | None = None
     backup: Path | None = None
     written_sheets: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # from the writer: macros kept or left out, stray entries
     year_assumed: bool = False  # 考核年度 was missing: the as-of date's year was used
 
     @property
@@ -121,7 +122,7 @@ def run_book(path: str | Path, as_of: dt.date | None = None, dest: str | Path | 
         rollup=result.rollup.to_table() if ROLLUP in result.steps and result.rollup is not None else None,
         results=result.scores.to_table(result.has_errors, result.error_count) if result.scores is not None else None,
         mark=VALIDATE in result.steps)
-    result.dest, result.written_sheets = stats.dest, list(stats.sheets)
+    result.dest, result.written_sheets, result.notices = stats.dest, list(stats.sheets), list(stats.notices)
     return result
 
 
@@ -151,6 +152,7 @@ def summary_lines(result: RunResult) -> list[str]:
             lines.append(f"  支部 {b.branch_code or '（未填）'}：党员 {b.members} 名，平均综合得分 {avg}；{grades}")
     if result.dest is not None:
         lines.append(f"已写入：{result.dest}（{'、'.join(result.written_sheets)}）")
+        lines.extend(result.notices)
         if result.backup is not None:
             lines.append(f"原文件备份：{result.backup}")
     elif result.steps:

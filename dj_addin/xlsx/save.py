@@ -36,6 +36,7 @@ from dj_addin.xlsx.atomic import atomic_copy, atomic_write, backup_path, keep_ba
 from dj_addin.xlsx.marks import MARKS_SHEET
 from dj_addin.xlsx.reference import clear_with_openpyxl, save_with_openpyxl
 from dj_addin.xlsx.verify import VerifyFailed, package_notices, verify_written
+from dj_addin.xlsx.xmltext import clean_report, clean_results, clean_rollup
 
 __all__ = ["WriteStats", "save_outputs", "clear_marks", "atomic_write", "atomic_copy", "backup_path",
            "keep_backup", "MARKS_SHEET", "ENGINES"]
@@ -129,7 +130,7 @@ def save_outputs(src: Path, dest: Path, *, report: ValidationReport | None = Non
     start = time.perf_counter()
     keep = keeps_macros(src, dest)
     notices = package_notices(src, keep_macros=keep)
-    outputs = dict(report=report, rollup=rollup, results=results, mark=mark)
+    outputs = dict(report=clean_report(report), rollup=clean_rollup(rollup), results=clean_results(results), mark=mark)
     counts, used = _write_verified(
         src, dest, engine, keep,
         fast=lambda tmp: save_fast(src, tmp, keep_macros=keep, **outputs),

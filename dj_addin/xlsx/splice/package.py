@@ -165,7 +165,7 @@ def bind_prefixes(xml: str) -> str:
     whose producer declared that prefix only locally (openpyxl declares it on
     ``<tablePart>``); declaring it once more at the root is always correct.
     """
-    root = re.search(r"<(?![?!])[^>]*?(?=/?>)", xml)
+    root = re.search(r"""<(?![?!])(?:[^>"'/]|"[^"]*"|'[^']*'|/(?!>))*""", xml)
     if root is None:
         return xml
     declared = set(re.findall(r"\sxmlns:([\w.-]+)\s*=", root.group(0)))
@@ -210,6 +210,10 @@ class Package:
 
     def __post_init__(self) -> None:
         self._listed = set(self.names)
+        # a repeated name is read from its first entry (zipfile's own lookup gives the last)
+        self._infos: dict[str, zipfile.ZipInfo] = {}
+        for info in (self.zf.infolist() if self.zf is not None else []):
+            self._infos.setdefault(info.filename, info)
 
     @classmethod
     def _from_zip(cls, path: Path, zf: zipfile.ZipFile) -> "Package":
@@ -246,7 +250,7 @@ class Package:
         if name in self.parts:
             return self.parts[name]
         if name in self._listed:
-            return self.zf.read(name)
+            return self.zf.read(self._infos[name])
         return None
 
     def write(self, name: str, data: bytes) -> None:
@@ -360,7 +364,7 @@ class Package:
         dropped = self.foreign + [n for n in self.names if n not in self.removed and n not in keep]
         # New and changed parts carry the source package's own timestamp, so that
         # the same input and results always give the same bytes.
-        stamp = next((self.zf.getinfo(n).date_time for n in ("xl/workbook.xml", CONTENT_TYPES)
+        stamp = next((self._infos[n].date_time for n in ("xl/workbook.xml", CONTENT_TYPES)
                       if n in self._listed), (1980, 1, 1, 0, 0, 0))
         with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
             for name in order:
@@ -369,12 +373,12 @@ class Package:
                     zi.compress_type = zipfile.ZIP_DEFLATED
                     zi.external_attr = 0o600 << 16
                     out.writestr(zi, self.parts[name], compresslevel=6)
-                elif not copy_raw(self.zf, self.zf.getinfo(name), out):
-                    info = self.zf.getinfo(name)
+                elif not copy_raw(self.zf, self._infos[name], out):
+                    info = self._infos[name]
                     zi = zipfile.ZipInfo(name, date_time=info.date_time)
                     zi.compress_type = info.compress_type
                     zi.external_attr = info.external_attr
-                    out.writestr(zi, self.zf.read(name))
+                    out.writestr(zi, self.zf.read(info))
         return dropped
 
     def _prune_types(self, keep: set[str]) -> None:
