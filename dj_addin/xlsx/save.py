@@ -15,8 +15,10 @@ reference for packages it does not handle (``fast.Unsupported``).
 Nothing replaces a file before it is verified (``verify.verify_written``):
 every part the write touched parses, the package is whole and openpyxl
 opens it. A fast result that fails is thrown away and the reference writer
-tries; when that fails too the command stops with a message and the
-destination is left as it was.
+tries, unless the workbook holds what that writer would drop (images,
+threaded comments, validation lists in extension lists: ``fallback_losses``);
+then, as when the reference result fails too, the command stops with a
+message and the destination is left as it was.
 
 Macros (the VBA project) are kept only when an .xlsm is written back into
 itself; every other output is a macro-free .xlsx. Zip entries that the
@@ -35,7 +37,7 @@ from dj_addin.results import ResultsTable, RollupTable, ValidationReport
 from dj_addin.xlsx.atomic import atomic_copy, atomic_write, backup_path, keep_backup
 from dj_addin.xlsx.marks import MARKS_SHEET
 from dj_addin.xlsx.reference import clear_with_openpyxl, save_with_openpyxl
-from dj_addin.xlsx.verify import VerifyFailed, package_notices, verify_written
+from dj_addin.xlsx.verify import VerifyFailed, fallback_losses, package_notices, verify_written
 from dj_addin.xlsx.xmltext import clean_report, clean_results, clean_rollup
 
 __all__ = ["WriteStats", "save_outputs", "clear_marks", "atomic_write", "atomic_copy", "backup_path",
@@ -96,9 +98,15 @@ def _write_verified(src: Path, dest: Path, engine: str | None, keep: bool,
                 verify_written(tmp, src, keep_macros=keep)
                 box["value"], box["engine"] = value, "fast"
                 return
-            except Unsupported:
+            except Unsupported as exc:
                 if (engine or DEFAULT_ENGINE) == "fast":
                     raise
+                lost = fallback_losses(src, keep_macros=keep)
+                if lost:
+                    raise DjError(
+                        f"「{src.name}」含有{'、'.join(lost)}，快速写入未能安全完成，而备用写入方式会丢失这些内容，"
+                        f"所以没有写入「{dest.name}」，原文件没有改动。不写入时仍可查看结果（去掉 -o / --in-place）；"
+                        "请把文件交给党建助手的维护人员处理。") from exc
         from openpyxl.utils.exceptions import IllegalCharacterError
 
         try:

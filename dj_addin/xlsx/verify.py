@@ -161,3 +161,53 @@ def package_notices(src: Path, *, keep_macros: bool) -> list[str]:
         return notices
     finally:
         pkg.close()
+
+
+# ---- what the reference writer would lose
+
+# Extension lists openpyxl drops on load, by the uri Excel gives them.
+_EXT_URIS = {
+    b"{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}": "引用其他工作表的下拉列表（数据验证）",
+    b"{78C0D931-6437-407d-A8EE-F0AAD7539E65}": "新版条件格式（数据条、图标集）",
+    b"{05C60535-1F16-4fd2-B633-F4F36F0B64E0}": "迷你图",
+    b"{3A4CF648-6AED-40f4-86FF-DC5316D8AED3}": "切片器",
+}
+# Relationship types (last path segment) of parts openpyxl neither reads nor keeps.
+_LOST_RELS = {"threadedComment": "新版批注（对话式批注）", "slicer": "切片器", "timeline": "日程表",
+              "ctrlProp": "表单控件", "control": "ActiveX 控件", "oleObject": "嵌入的对象",
+              "customXml": "自定义 XML 数据"}
+
+
+def fallback_losses(src: Path, *, keep_macros: bool) -> list[str]:
+    """What of ``src`` the openpyxl writer would drop, in Chinese ([] when nothing is lost).
+
+    Only asked when the fast writer cannot finish: a write that would lose
+    images, threaded comments or validation lists stops with a message instead.
+    """
+    import importlib.util
+
+    try:
+        pkg = Package.open(src)
+    except (zipfile.BadZipFile, OSError):
+        return []
+    lost: dict[str, None] = {}
+    try:
+        for part in pkg.reachable():
+            for rel in pkg.rels(part):
+                kind = rel.type.rsplit("/", 1)[-1]
+                target = resolve(part, rel.target)
+                if (rel.mode or "").lower() == "external" or not pkg.exists(target):
+                    continue
+                if kind in _LOST_RELS:
+                    lost[_LOST_RELS[kind]] = None
+                if kind == "image" and importlib.util.find_spec("PIL") is None:
+                    lost["图片"] = None
+            if pkg.content_type(part) == "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml":
+                data = pkg.read(part) or b""
+                if b"<extLst" in data or b":extLst" in data:
+                    lost.update((name, None) for uri, name in _EXT_URIS.items() if uri in data)
+    except (SafeET.ParseError, Unsupported):
+        return []
+    finally:
+        pkg.close()
+    return list(lost)
