@@ -35,6 +35,9 @@ XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
 IGNORED_ATTRS = {REL + "id", "{http://schemas.microsoft.com/office/spreadsheetml/2014/revision}uid", REL + "embed"}
 OUTPUT_SHEETS = {schema.FINDINGS.name, schema.ROLLUP.name, schema.RESULTS.name, MARKS_SHEET}
 FEATURE_SHEETS = (fb.ROSTER, fb.LOG, fb.LISTS, fb.NOTES_SHEET)
+# Parts no write changes: the fast writer copies them as they are.
+UNTOUCHED = ("xl/tables/", "xl/charts/", "xl/media/", "xl/drawings/drawing", "xl/drawings/_rels/",
+             "xl/threadedComments/", "xl/persons/", "xl/theme/", "docProps/core.xml")
 
 FIRST = [finding("错误", fb.LOG, 2, "A", "C002", "2026-13-05", "日期无效"),
          finding("警告", fb.LOG, 3, "C", "R004", "李四", "姓名与编号不符"),  # the user's own note beneath
@@ -258,8 +261,12 @@ def test_validate_validate_clear_keeps_every_feature(source, tmp_path):
     marks = [{(f.sheet, f"{f.column}{f.row}") for f in FIRST}, {(f.sheet, f"{f.column}{f.row}") for f in SECOND},
              set()]
     notes_before = unmarked_notes(source, set())
+    copied = {n: b for n, b in Package(source).data.items() if n.startswith(UNTOUCHED)}
+    assert any(n.startswith("xl/charts/") for n in copied) and any(n.startswith("xl/tables/") for n in copied)
     for path, marked in zip(steps, marks):
         assert_well_formed(path)
+        after_parts = Package(path).data
+        assert {n: after_parts.get(n) for n in copied} == copied, path.name  # copied byte for byte
         after = features(path)
         assert diff(before, after) == [], path.name
         expected = {k: v for k, v in notes_before.items() if k not in marked}
@@ -310,3 +317,16 @@ def test_no_fallback_that_would_drop_features(corpus, tmp_path, monkeypatch, nam
     assert all(word in str(err.value) for word in lost) and "原文件没有改动" in str(err.value)
     assert book.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == [book.name]
+
+
+def test_marks_on_a_sheet_with_threaded_comments_stop_rather_than_drop_them(corpus, tmp_path):
+    """Marks on the sheet that holds an Excel 365 comment thread: the fast writer does not edit such
+    notes, and the reference writer would drop the thread, so the write stops and says why."""
+    from dj_addin.errors import DjError
+
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(corpus["xlsxwriter"].read_bytes())
+    with pytest.raises(DjError) as err:
+        save_outputs(book, tmp_path / "out.xlsx", report=sample_report([finding("警告", fb.NOTES_SHEET, 2, "A")]))
+    assert "新版批注" in str(err.value)
+    assert not (tmp_path / "out.xlsx").exists()

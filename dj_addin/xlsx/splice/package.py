@@ -158,6 +158,18 @@ def _xml_bytes(root: ET.Element, default_ns: str) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body).encode("utf-8")
 
 
+def _uses_prefix(xml: str, prefix: str, start: int) -> bool:
+    """Whether ``prefix:`` begins an element or attribute name after ``start`` (str.find: fast on big parts)."""
+    needle = prefix + ":"
+    at = xml.find(needle, start)
+    while at != -1:
+        after = at + len(needle)
+        if xml[at - 1] in "< \t\r\n" and after < len(xml) and (xml[after].isalpha() or xml[after] == "_"):
+            return True
+        at = xml.find(needle, after)
+    return False
+
+
 def bind_prefixes(xml: str) -> str:
     """``xml`` with every well-known prefix it uses (``r:id``…) declared on the root element.
 
@@ -169,8 +181,9 @@ def bind_prefixes(xml: str) -> str:
     if root is None:
         return xml
     declared = set(re.findall(r"\sxmlns:([\w.-]+)\s*=", root.group(0)))
-    used = set(re.findall(r"[<\s]([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*(?=[\s=/>])", xml[root.end():]))
-    missing = [p for p in sorted(used - declared) if p in KNOWN_PREFIXES and p != "xmlns"]
+    # one literal search per known prefix the root does not declare (usually none): cheap on big sheets
+    missing = [p for p in sorted(KNOWN_PREFIXES) if p not in declared
+               and _uses_prefix(xml, p, root.end())]
     if not missing:
         return xml
     decl = "".join(f' xmlns:{p}="{KNOWN_PREFIXES[p]}"' for p in missing)
