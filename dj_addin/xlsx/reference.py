@@ -11,6 +11,7 @@ references.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import openpyxl
@@ -55,7 +56,9 @@ def _save(wb: Workbook, tmp: Path, keep_macros: bool) -> None:
 
     raw = tmp.with_name(tmp.name + ".raw")
     try:
-        wb.save(raw)
+        with warnings.catch_warnings():  # openpyxl may write a note drawing twice; the copy keeps its first
+            warnings.filterwarnings("ignore", "Duplicate name", UserWarning)
+            wb.save(raw)
         clean_copy(raw, tmp, keep_macros=True)
     finally:
         raw.unlink(missing_ok=True)
