@@ -284,13 +284,17 @@ def test_in_place_on_a_renamed_xlsx_drops_the_macros(tmp_path):
     assert any("没有写入" in line for line in stats.notices)
 
 
-def test_cli_o_from_an_xlsm_writes_an_xlsx_and_says_so(tmp_path):
+def test_cli_o_from_an_xlsm_writes_an_xlsx_and_in_place_keeps_the_macros(tmp_path):
     book = with_macros(tmp_path / "支部A", ".xlsm")
     refused = CliRunner().invoke(main, ["validate", str(book), "-o", str(tmp_path / "out.xlsm")])
     assert refused.exit_code == 2 and ".xlsx" in refused.output
     done = CliRunner().invoke(main, ["validate", str(book), "-o", str(tmp_path / "out.xlsx")])
     assert done.exit_code in (0, 1) and "宏" in done.output
     assert_macro_free(tmp_path / "out.xlsx")
+    vba = parts(book)["xl/vbaProject.bin"]
+    kept = CliRunner().invoke(main, ["validate", str(book), "--in-place"])
+    assert kept.exit_code in (0, 1) and "已原样保留" in kept.output
+    assert parts(book)["xl/vbaProject.bin"] == vba
 
 
 # ---- the verify step
