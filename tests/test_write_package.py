@@ -237,6 +237,7 @@ def with_macros(path: Path, suffix: str) -> Path:
     data["[Content_Types].xml"] = ct.encode()
     data["../../evil.txt"] = b"outside"
     data["xl/stray.bin"] = b"nothing references me"
+    data["xl/\x1b[2Jclear.bin"] = b"a terminal escape in a name"
     return rebuild(book, data, path.with_suffix(suffix))
 
 
@@ -260,6 +261,7 @@ def test_outputs_of_o_carry_no_macros_or_stray_entries_and_say_so(tmp_path, engi
     assert_macro_free(out)
     assert any("宏" in line and "没有写入" in line for line in stats.notices)
     assert any("evil.txt" in line and "stray.bin" in line for line in stats.notices)
+    assert not any("\x1b" in line for line in stats.notices)  # names from the file are printed safely
     assert book.read_bytes() == original
 
 

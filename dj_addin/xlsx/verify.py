@@ -117,10 +117,18 @@ def _check_rels(pkg: Package, touched: list[str]) -> None:
 
 
 def _check_types(pkg: Package, names: list[str]) -> None:
+    root = SafeET.fromstring(pkg.read(CONTENT_TYPES))
+    overrides, defaults = set(), set()
+    for el in root:
+        kind = el.tag.rsplit("}", 1)[-1]
+        if kind == "Override":
+            overrides.add(el.get("PartName", "").lstrip("/"))
+        elif kind == "Default":
+            defaults.add((el.get("Extension") or "").lower())
     for name in names:
         if name == CONTENT_TYPES or name.endswith(".rels"):
             continue
-        if pkg.content_type(name) is None:
+        if name not in overrides and name.rsplit(".", 1)[-1].lower() not in defaults:
             raise VerifyFailed(f"{name} has no content type")
 
 
@@ -151,6 +159,11 @@ def has_macros(pkg: Package) -> bool:
             or any(n.lower().endswith("vbaproject.bin") for n in pkg.names))
 
 
+def printable(text: str) -> str:
+    """A name from the file, safe to print on a terminal (no control or escape characters)."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 def package_notices(src: Path, *, keep_macros: bool) -> list[str]:
     """What the user is told about the source package: macros kept or left out, stray entries left out."""
     try:
@@ -172,7 +185,7 @@ def package_notices(src: Path, *, keep_macros: bool) -> list[str]:
         stray = pkg.foreign + [n for n in pkg.names if n not in reachable and n != CONTENT_TYPES
                                and not n.endswith(".rels") and not n.lower().endswith("vbaproject.bin")]
         if stray:
-            shown = "、".join(f"「{n[:60]}」" for n in stray[:3])
+            shown = "、".join(f"「{printable(n[:60])}」" for n in stray[:3])
             more = f"等 {len(stray)} 个" if len(stray) > 3 else ""
             notices.append(f"「{src.name}」中有不属于工作簿内容的压缩包条目 {shown}{more}，没有写入输出文件。")
         return notices
