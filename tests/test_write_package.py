@@ -307,8 +307,8 @@ def test_a_fast_result_that_fails_verification_falls_back_to_openpyxl(tmp_path, 
     book = make_workbook(tmp_path / "支部A.xlsx")
     real = splice.save_fast
 
-    def spoiled(src, tmp, **kw):
-        counts = real(src, tmp, **kw)
+    def spoiled(src, tmp, *args, **kw):
+        counts = real(src, tmp, *args, **kw)
         data = parts(tmp)
         data["xl/workbook.xml"] = data["xl/workbook.xml"].replace(b"</sheets>", b"<sheets>", 1)
         rebuild(tmp, data)

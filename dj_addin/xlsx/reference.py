@@ -12,13 +12,15 @@ references.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
 from openpyxl.workbook import Workbook
 
 from dj_addin.errors import UnreadableFile
-from dj_addin.results import ResultsTable, RollupTable, ValidationReport
+from dj_addin.model import Finding
+from dj_addin.plans.types import SheetPlan
 from dj_addin.xlsx import marks, sheets
 
 
@@ -29,20 +31,19 @@ def load(src: Path, keep_macros: bool = False) -> Workbook:
         raise UnreadableFile(f"无法打开「{src.name}」写入结果；请用 Excel 打开它另存为 .xlsx 后再试。") from exc
 
 
-def apply_outputs(wb: Workbook, *, report: ValidationReport | None, rollup: RollupTable | None,
-                  results: ResultsTable | None, mark: bool) -> tuple[int, int, list[str]]:
-    """Change ``wb`` in memory; return (cells restored, cells marked, output sheets written)."""
+def apply_outputs(wb: Workbook, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None
+                  ) -> tuple[int, int, list[str]]:
+    """Change ``wb`` in memory; return (cells restored, cells marked, output sheets written).
+
+    ``marks_for``: None leaves the marks alone; otherwise earlier marks are
+    restored and the cells of these findings marked (an empty list only restores).
+    """
     restored = marked = 0
-    written: list[str] = []
-    if report is not None:
+    if marks_for is not None:
         restored = marks.restore_marks(wb)
-        if mark:
-            marked = marks.apply_marks(wb, report.findings)
-        written.append(sheets.write_findings(wb, report).title)
-    if rollup is not None:
-        written.append(sheets.write_rollup(wb, rollup).title)
-    if results is not None:
-        written.append(sheets.write_results(wb, results).title)
+        if marks_for:
+            marked = marks.apply_marks(wb, marks_for)
+    written = sheets.render_plans(wb, plans)
     if wb.active is not None and wb.active.sheet_state != "visible":
         wb.active = 0
     return restored, marked, written
@@ -64,9 +65,10 @@ def _save(wb: Workbook, tmp: Path, keep_macros: bool) -> None:
         raw.unlink(missing_ok=True)
 
 
-def save_with_openpyxl(src: Path, tmp: Path, *, keep_macros: bool = False, **outputs) -> tuple[int, int, list[str]]:
+def save_with_openpyxl(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
+                       *, keep_macros: bool = False) -> tuple[int, int, list[str]]:
     wb = load(src, keep_macros)
-    counts = apply_outputs(wb, **outputs)
+    counts = apply_outputs(wb, plans, marks_for)
     _save(wb, tmp, keep_macros)
     return counts
 

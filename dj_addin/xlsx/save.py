@@ -29,35 +29,28 @@ so in Chinese.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from dj_addin.errors import DjError
+from dj_addin.model import Finding
+from dj_addin.plans import build_plans
+from dj_addin.plans.types import SheetPlan
 from dj_addin.results import ResultsTable, RollupTable, ValidationReport
+from dj_addin.sink import WriteStats
 from dj_addin.xlsx.atomic import atomic_copy, atomic_write, backup_path, keep_backup
 from dj_addin.xlsx.marks import MARKS_SHEET
 from dj_addin.xlsx.reference import clear_with_openpyxl, save_with_openpyxl
+from dj_addin.xlsx.safety import _sheet_parts
 from dj_addin.xlsx.verify import VerifyFailed, fallback_losses, package_notices, verify_written
-from dj_addin.xlsx.xmltext import clean_report, clean_results, clean_rollup
+from dj_addin.xlsx.xmltext import clean_findings, clean_plans, clean_report, clean_results, clean_rollup
 
-__all__ = ["WriteStats", "save_outputs", "clear_marks", "atomic_write", "atomic_copy", "backup_path",
+__all__ = ["WriteStats", "save_plans", "save_outputs", "clear_marks", "atomic_write", "atomic_copy", "backup_path",
            "keep_backup", "MARKS_SHEET", "ENGINES"]
 
 ENGINES = ("fast", "openpyxl")
 DEFAULT_ENGINE = "auto"  # tests pin one engine through this
-
-
-@dataclass
-class WriteStats:
-    """What one write did (for the CLI's and the ribbon's closing message)."""
-
-    dest: Path
-    restored: int = 0  # cells whose previous marks were undone first
-    marked: int = 0  # cells marked now
-    sheets: list[str] = field(default_factory=list)  # output sheets written
-    engine: str = "openpyxl"
-    seconds: float = 0.0
-    notices: list[str] = field(default_factory=list)  # Chinese lines: macros kept or left out, entries left out
 
 
 def _engine(engine: str | None, src: Path) -> str:
@@ -86,6 +79,8 @@ def _write_verified(src: Path, dest: Path, engine: str | None, keep: bool,
     ``fast(tmp)`` and ``reference(tmp)`` write the result; the value of the one
     that passed is returned with its engine's name.
     """
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
     from dj_addin.xlsx.splice import Unsupported
 
     chosen = _engine(engine, src)
@@ -107,8 +102,6 @@ def _write_verified(src: Path, dest: Path, engine: str | None, keep: bool,
                         f"「{src.name}」含有{'、'.join(lost)}，快速写入未能安全完成，而备用写入方式会丢失这些内容，"
                         f"所以没有写入「{dest.name}」，原文件没有改动。不写入时仍可查看结果（去掉 -o / --in-place）；"
                         "请把文件交给党建助手的维护人员处理。") from exc
-        from openpyxl.utils.exceptions import IllegalCharacterError
-
         try:
             value = reference(tmp)
         except IllegalCharacterError as exc:  # openpyxl refuses a character XML cannot hold
@@ -124,27 +117,52 @@ def _write_verified(src: Path, dest: Path, engine: str | None, keep: bool,
     return box["value"], str(box["engine"])
 
 
-def save_outputs(src: Path, dest: Path, *, report: ValidationReport | None = None,
-                 rollup: RollupTable | None = None, results: ResultsTable | None = None,
-                 mark: bool = True, engine: str | None = None) -> WriteStats:
-    """Write the given results into a copy of ``src`` at ``dest`` (``dest`` may be ``src``).
+def sheet_names(src: Path) -> list[str]:
+    """The sheets of ``src`` in order, from its workbook part only ([] when unreadable:
+    the write itself then reports the problem)."""
+    try:
+        with zipfile.ZipFile(src) as zf:
+            return [name for name, _ in _sheet_parts(zf)]
+    except Exception:  # noqa: BLE001 - any damage is reported by the writer
+        return []
 
-    With a report, earlier marks are restored first, cells are marked again
-    (unless ``mark`` is False) and 问题清单 is recreated.
-    """
+
+def save_plans(src: Path, dest: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None = None,
+               *, engine: str | None = None) -> WriteStats:
+    """Write ``plans`` (and marks, unless ``marks_for`` is None) into a copy of ``src`` at ``dest``
+    (``dest`` may be ``src``). Earlier marks are restored before new ones are made; the result is
+    verified before it replaces anything (module docstring)."""
     from dj_addin.xlsx.splice import save_fast
 
     src, dest = Path(src), Path(dest)
     start = time.perf_counter()
     keep = keeps_macros(src, dest)
     notices = package_notices(src, keep_macros=keep)
-    outputs = dict(report=clean_report(report), rollup=clean_rollup(rollup), results=clean_results(results), mark=mark)
+    plans = clean_plans(plans)
+    marks_for = clean_findings(marks_for)
     counts, used = _write_verified(
         src, dest, engine, keep,
-        fast=lambda tmp: save_fast(src, tmp, keep_macros=keep, **outputs),
-        reference=lambda tmp: save_with_openpyxl(src, tmp, keep_macros=keep, **outputs))
+        fast=lambda tmp: save_fast(src, tmp, plans, marks_for, keep_macros=keep),
+        reference=lambda tmp: save_with_openpyxl(src, tmp, plans, marks_for, keep_macros=keep))
     restored, marked, written = counts
-    return WriteStats(dest, restored, marked, written, used, time.perf_counter() - start, notices)
+    return WriteStats(dest, restored, marked, written, used, time.perf_counter() - start, notices=notices)
+
+
+def save_outputs(src: Path, dest: Path, *, report: ValidationReport | None = None,
+                 rollup: RollupTable | None = None, results: ResultsTable | None = None,
+                 mark: bool = True, engine: str | None = None) -> WriteStats:
+    """Write the given results into a copy of ``src`` at ``dest`` (``dest`` may be ``src``).
+
+    With a report, earlier marks are restored first, cells are marked again
+    (unless ``mark`` is False) and 问题清单 is recreated. (Builds the plans,
+    then ``save_plans``; the pipeline goes through ``xlsx.sink.FileSink``.)
+    """
+    src = Path(src)
+    report, rollup, results = clean_report(report), clean_rollup(rollup), clean_results(results)
+    names = sheet_names(src) if report is not None else []
+    plans = build_plans(report=report, rollup=rollup, results=results, sheet_names=names)
+    marks_for = None if report is None else (list(report.findings) if mark else [])
+    return save_plans(src, dest, plans, marks_for, engine=engine)
 
 
 def clear_marks(src: Path, dest: Path, *, engine: str | None = None, notices: list[str] | None = None) -> int:

@@ -58,3 +58,41 @@ def clean_rollup(rollup: RollupTable | None) -> RollupTable | None:
 
 def clean_results(results: ResultsTable | None) -> ResultsTable | None:
     return None if results is None else dataclasses.replace(results, members=clean_frame(results.members))
+
+
+def _clean(value):
+    """``value`` with every string inside it cleaned; the very object when nothing changes."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, list):
+        out = [_clean(v) for v in value]
+        return value if all(a is b for a, b in zip(out, value)) else out
+    if isinstance(value, tuple):
+        out = tuple(_clean(v) for v in value)
+        return value if all(a is b for a, b in zip(out, value)) else out
+    if isinstance(value, dict):
+        out = {k: _clean(v) for k, v in value.items()}
+        return value if all(out[k] is value[k] for k in value) else out
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            new = _clean(old)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
+
+
+def clean_plans(plans):
+    """Output-sheet plans with every string XML can hold (titles, headers, cells, links)."""
+    return [_clean(p) for p in plans]
+
+
+def clean_findings(findings):
+    if findings is None:
+        return None
+    return [dataclasses.replace(f, **{k: xml_text(getattr(f, k)) for k in TEXT_FIELDS
+                                      if isinstance(getattr(f, k), str) and NOT_XML.search(getattr(f, k))})
+            if any(isinstance(getattr(f, k), str) and NOT_XML.search(getattr(f, k)) for k in TEXT_FIELDS) else f
+            for f in findings]
