@@ -12,26 +12,30 @@ import xlsxwriter
 from dj_addin import schema
 
 
-def make_book(path: Path, members: int, log_rows: int, spoil: float = 0.0, seed: int = 1) -> None:
+def make_book(path: Path, members: int, log_rows: int, spoil: float = 0.0, seed: int = 1,
+              unit: str = "D0101") -> None:
     """A branch-like workbook: members with assigned contacts, a contact log
-    spread over the year; ``spoil`` = share of log rows with one mistake."""
+    spread over the year; ``spoil`` = share of log rows with one mistake.
+    ``unit``: the branch code; other than the default it also prefixes member and
+    contact IDs, so that many generated branches can be merged without clashes."""
+    prefix = "" if unit == "D0101" else unit
     rnd = random.Random(seed)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     datefmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     ws = wb.add_worksheet(schema.META.name)
     ws.write_row(0, 0, schema.META.kv_headers)
-    for r, (key, value) in enumerate((("unit_code", "D0101"), ("unit_name", "测试党委"), ("unit_level", "党支部"),
+    for r, (key, value) in enumerate((("unit_code", unit), ("unit_name", "测试党委"), ("unit_level", "党支部"),
                                       ("year", 2026), ("template_version", schema.TEMPLATE_VERSION)), start=1):
         ws.write_row(r, 0, [schema.META.column(key).header, value])
     ws = wb.add_worksheet(schema.ROSTER.name)
     ws.write_row(0, 0, schema.ROSTER.headers)
-    ids = [f"{2020000 + i}" for i in range(members)]
+    ids = [f"{prefix}{2020000 + i}" for i in range(members)]
     for i, mid in enumerate(ids, start=1):
-        ws.write_row(i, 0, [mid, f"党员{i}", "男", "教职工党员", "正式党员", "无", "无", "D0101", "文学院"])
+        ws.write_row(i, 0, [mid, f"党员{i}", "男", "教职工党员", "正式党员", "无", "无", unit, "文学院"])
         ws.write_datetime(i, 9, dt.datetime(2010, 7, 1), datefmt)
     ws = wb.add_worksheet(schema.TARGETS.name)
     ws.write_row(0, 0, schema.TARGETS.headers)
-    targets = [f"T{i:06d}" for i in range(members * 3)]
+    targets = [f"{prefix}T{i:06d}" for i in range(members * 3)]
     for i, tid in enumerate(targets, start=1):
         ws.write_row(i, 0, [tid, f"群众{i}", "普通教职工", "群众", "文学院", ids[(i - 1) // 3]])
     ws = wb.add_worksheet(schema.CONTACT_LOG.name)
