@@ -1,0 +1,137 @@
+"""Round trips through a real spreadsheet engine (LibreOffice headless).
+
+Every kind of workbook the tool writes opens in LibreOffice and renders to PDF
+with its Chinese text (pdftotext finds strings we know are there): the template,
+a demo branch after 一键处理 (问题清单, marks, 指标汇总, 考评结果). And a workbook
+re-saved by LibreOffice reads back to the same tables and gives the same
+findings, so a user who opens and saves in LibreOffice (or WPS) loses nothing.
+The template's 概览 formulas are checked against Python in test_overview.py.
+
+Conversions are batched: one soffice run for every PDF, one for the re-save.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from dj_addin import pipeline, schema
+from dj_addin.demo import generate as demo
+from dj_addin.template.build import build_template
+from dj_addin.template.fill import fill_workbook
+from dj_addin.xlsx.reader import read_book
+
+import libreoffice as lo  # module-scoped fixtures use it directly; the marker skips or requires soffice
+
+pytestmark = pytest.mark.libreoffice
+
+AS_OF = dt.date(2026, 12, 31)
+
+
+def _branch_with_mistakes(folder: Path) -> Path:
+    """One demo branch with planted mistakes, written through the template as dj demo writes it."""
+    uni = demo.generate_university(demo.DEFAULT_SEED, 2026, AS_OF)
+    planted = {m.unit_code for m in uni.planted if m.is_error}
+    unit = next(b for b in uni.books() if b.code in planted)
+    wb = build_template()
+    fill_workbook(wb, unit.meta, unit.rows)
+    path = folder / "branch.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, Path]:
+    """Every kind of workbook the tool writes, by kind."""
+    folder = tmp_path_factory.mktemp("written")
+    books: dict[str, Path] = {}
+    template = folder / "template.xlsx"
+    build_template().save(template)
+    books["template"] = template
+    branch = _branch_with_mistakes(folder)
+    processed = folder / "processed.xlsx"
+    result = pipeline.run_book(branch, AS_OF, processed)  # 问题清单, marks, 指标汇总, 考评结果
+    assert result.report.findings and set(result.written_sheets) >= {s.name for s in schema.OUTPUT_SHEETS[:3]}
+    books["processed"] = processed
+    return books
+
+
+@pytest.fixture(scope="module")
+def pdf_texts(written, tmp_path_factory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("pdf")
+    pdfs = lo.convert_all(list(written.values()), "pdf", out)
+    texts = {}
+    for kind, pdf in zip(written, pdfs):
+        texts[kind] = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                     check=True, timeout=120).stdout
+    return texts
+
+
+def test_template_renders_with_chinese_text(pdf_texts):
+    text = pdf_texts["template"]
+    for header in (schema.ROSTER.column("member_id").header, schema.CONTACT_LOG.column("date").header,
+                   schema.TARGETS.column("target_id").header):
+        assert header in text
+
+
+def test_processed_branch_renders_findings_rollup_and_results(written, pdf_texts):
+    text = pdf_texts["processed"]
+    result = pipeline.compute(read_book(written["processed"]), AS_OF)
+    first_error = next(f for f in result.report.findings if f.level == schema.LEVELS[0])
+    assert first_error.field in text and first_error.sheet in text  # a 问题清单 line
+    for header in (schema.ROLLUP.columns[0].header, schema.RESULTS.columns[0].header):
+        assert header in text
+    for word in ("达标", "综合得分", "最终等次"):
+        assert word in text
+
+
+def _formula_headers(path: Path) -> dict[str, set[str]]:
+    """Sheet name → headers of columns holding formulas (the template's lookups, such as 评议's 姓名).
+    openpyxl stores no cached value for them, so the reader sees blanks; LibreOffice computes them on
+    load and saves the results. Those columns differ by design, and are compared apart."""
+    wb = openpyxl.load_workbook(path)
+    out: dict[str, set[str]] = {}
+    for ws in wb.worksheets:
+        headers = [c.value for c in ws[1]] if ws.max_row else []
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                if c.data_type == "f" and c.column <= len(headers):
+                    out.setdefault(ws.title, set()).add(headers[c.column - 1])
+    wb.close()
+    return out
+
+
+def _tables(book, formulas: dict[str, set[str]]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for key, table in book.tables.items():
+        sheet = schema.sheet(key)
+        skip = [c.key for c in sheet.columns if c.header in formulas.get(sheet.name, ())]
+        out[key] = table.data.drop(columns=[c for c in skip if c in table.data]).reset_index(drop=True)
+    return out
+
+
+def _finding_keys(path: Path) -> list[tuple]:
+    report = pipeline.compute(read_book(path), AS_OF, (pipeline.VALIDATE,), file="book.xlsx").report
+    return sorted((f.rule, f.level, f.sheet, f.row or 0, f.column, f.value, f.message) for f in report.findings)
+
+
+def test_resaved_by_libreoffice_reads_back_the_same(tmp_path, libreoffice):
+    src = _branch_with_mistakes(tmp_path)
+    out = tmp_path / "lo"
+    resaved = libreoffice.convert_all([src], libreoffice.XLSX, out)[0]
+    assert resaved.read_bytes() != src.read_bytes()  # LibreOffice wrote its own package
+    before, after = read_book(src), read_book(resaved)
+    assert before.sheet_names == after.sheet_names
+    assert {k: v.items for k, v in before.kv.items()} == {k: v.items for k, v in after.kv.items()}
+    formulas = _formula_headers(src)
+    old, new = _tables(before, formulas), _tables(after, formulas)
+    assert old.keys() == new.keys()
+    for key in old:
+        pd.testing.assert_frame_equal(old[key], new[key], check_dtype=False, obj=key)
+    assert _finding_keys(src) == _finding_keys(resaved)
