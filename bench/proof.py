@@ -2,6 +2,7 @@
 
 Prints figures (not a test). Usage:
     python bench/proof.py [--quick] [--runs N] [--cases big,branch,demo,merge,scale] [--dir DIR]
+    python bench/proof.py --profile [TOP]     (cProfile of the read and write paths instead)
 
 Data: the big branch (2,000 members, 20,000 log rows), the ordinary branch (100
 members, 3,000 log rows), the 300 branch books to merge and the scale cases come
@@ -336,6 +337,70 @@ def prepare_split_input(folder: Path) -> None:
         target.unlink(missing_ok=True)
 
 
+def profile_paths(folder: Path, top: int) -> None:
+    """cProfile the read path and the write paths; print the top entries by own time."""
+    import cProfile
+    import pstats
+
+    from bigbook import make_book
+    from dj_addin import pipeline
+    from dj_addin.demo import generate as demo
+    from dj_addin.xlsx.reader import read_book
+    from dj_addin.xlsx.sink import FileSink
+
+    big = folder / "big.xlsx"
+    if not big.exists():
+        make_book(big, members=2000, log_rows=20_000, spoil=0.01)
+    scoring = folder / "scoring.xlsx"
+    if not scoring.exists():
+        from bench_scoring import make_book as scoring_book  # 2,000 members in 20 branches
+
+        scoring_book(scoring, 2000, 50_000)
+    state: dict[str, Any] = {}
+
+    def read() -> None:
+        state["book"] = read_book(_copy(big))
+
+    def write_validated() -> None:
+        book = state["book"]
+        result = pipeline.compute(book, AS_OF, (pipeline.VALIDATE,), file=book.path.name)
+        pipeline.write_result(result, FileSink(book.path, None, in_place=True))
+
+    def demo_write() -> None:
+        uni = demo.generate_university(demo.DEFAULT_SEED, 2026, AS_OF)
+        out = folder / f"profile_demo{os.getpid()}"
+        shutil.rmtree(out, ignore_errors=True)
+        demo.write_university(uni, out)
+
+    def write_rollup() -> None:
+        work = _copy(scoring)
+        result = pipeline.compute(read_book(work), AS_OF, (pipeline.ROLLUP, pipeline.SCORE), file=work.name)
+        state["rollup_rows"] = len(result.rollup.rows)
+        t0 = time.perf_counter()
+        prof = cProfile.Profile()
+        prof.enable()
+        pipeline.write_result(result, FileSink(work, None, in_place=True))
+        prof.disable()
+        state["rollup_profile"] = (prof, time.perf_counter() - t0)
+
+    for title, fn in (("read_book, 20,000 log rows", read),
+                      ("validate --in-place write (问题清单 + marks), 20,000 log rows", write_validated),
+                      ("dj demo writing (write_university, 13 books)", demo_write),
+                      ("writing 指标汇总 + 考评结果 (2,000 members, 50,000 log rows)", write_rollup)):
+        t0 = time.perf_counter()
+        prof = cProfile.Profile()
+        prof.enable()
+        fn()
+        prof.disable()
+        seconds = time.perf_counter() - t0
+        if "rollup_profile" in state:  # only the write, not the read and compute before it
+            prof, seconds = state.pop("rollup_profile")
+            title += f", {state['rollup_rows']:,} rows"
+        print(f"\n## {title}: {seconds:.2f} s (under the profiler)")
+        stats = pstats.Stats(prof)
+        stats.sort_stats("tottime").print_stats(top)
+
+
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         child_main(sys.argv[2], sys.argv[3:])
@@ -345,7 +410,14 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=None, help="runs per line (default 3, 1 with --quick)")
     ap.add_argument("--cases", default="big,branch,demo,merge,scale")
     ap.add_argument("--dir", default="", help="keep generated files here (reused when present)")
+    ap.add_argument("--profile", type=int, nargs="?", const=15, metavar="TOP",
+                    help="instead of timing: cProfile the read and write paths, print the TOP entries")
     args = ap.parse_args()
+    if args.profile:
+        folder = Path(args.dir or tempfile.mkdtemp(prefix="dj_profile_"))
+        folder.mkdir(parents=True, exist_ok=True)
+        profile_paths(folder, args.profile)
+        return
     runs = args.runs or (1 if args.quick else 3)
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="dj_proof_"))
     folder.mkdir(parents=True, exist_ok=True)

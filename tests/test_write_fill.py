@@ -102,3 +102,30 @@ def test_three_thousand_rows_quickly():
     fill_workbook(wb, META, {"contact_log": rows})
     assert time.perf_counter() - started < 2.0
     assert wb[schema.CONTACT_LOG.name].max_row == 3001
+
+
+def _last_row_by_ws_getitem(ws, header_row):
+    """The scan as it was before the width was taken once (``ws[r]`` per row): the reference."""
+    from dj_addin.template.fill import _typed
+
+    for r in range(ws.max_row, header_row, -1):
+        if any(_typed(c.value) for c in ws[r]):
+            return r
+    return header_row
+
+
+def test_last_row_skips_formulas_and_styles_and_visits_the_same_cells_as_before():
+    import copy
+
+    from dj_addin.template.fill import _last_row
+
+    wb = build_template()
+    fill_workbook(wb, META, {"evaluation": [{"member_id": "M1"}, {"member_id": "M2"}]})
+    ws = wb[schema.EVALUATION.name]
+    ws.cell(row=3, column=ws.max_column + 2, value="右边的备注")  # a typed value beyond the headers
+    ws.cell(row=9, column=1).number_format = "yyyy-mm-dd"  # a styled, empty cell further down
+    reference = copy.deepcopy(ws)
+    assert _last_row(ws, 1) == _last_row_by_ws_getitem(reference, 1) == 3
+    assert set(ws._cells) == set(reference._cells)  # the same cells exist, so the same file is written
+    append_rows(wb, "evaluation", [{"member_id": "M3"}])
+    assert ws.cell(row=4, column=1).value == "M3"

@@ -68,9 +68,14 @@ def _typed(value: Any) -> bool:
 
 
 def _last_row(ws: Worksheet, header_row: int) -> int:
-    """The last row holding a typed value (styled cells and formulas do not count)."""
+    """The last row holding a typed value (styled cells and formulas do not count).
+
+    The sheet's width is taken once: ``ws[r]`` recounts it over every cell for
+    each row, which made this scan a quarter of ``dj demo``'s writing. The same
+    cells are visited as with ``ws[r]``, so the written files do not change."""
+    width = ws.max_column
     for r in range(ws.max_row, header_row, -1):
-        if any(_typed(c.value) for c in ws[r]):
+        if any(_typed(c.value) for c in next(ws.iter_rows(min_row=r, max_row=r, max_col=width))):
             return r
     return header_row
 
