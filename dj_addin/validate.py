@@ -84,7 +84,9 @@ def _finding(book: Book, rule: Rule, hit: Hit, positions: dict[str, dict[int, in
             if pos is None:
                 pos = positions[hit.sheet] = {int(r): i for i, r in enumerate(table.raw.index)}
             if hit.row in pos:
-                value = nz.text_of(table.raw[hit.key].iat[pos[hit.row]])
+                found_value = table.raw[hit.key].iat[pos[hit.row]]
+                is_id = spec.column(hit.key).type is schema.ColType.ID
+                value = nz.shown_id(found_value) if is_id else nz.text_of(found_value)
         elif kv is not None and hit.key in kv.items:
             value = nz.text_of(kv.items[hit.key].raw)
     return Finding(rule=rule.code, level=hit.level or rule.level, sheet=sheet_name, row=hit.row,

@@ -126,7 +126,8 @@ class Context:
             return iter(())
         raw = t.raw[key].to_numpy()[m]
         rows = t.raw.index.to_numpy()[m]
-        return ((int(r), nz.text_of(v)) for r, v in zip(rows, raw))
+        shown = nz.shown_id if t.spec.column(key).type is schema.ColType.ID else nz.text_of  # IDs: one form everywhere
+        return ((int(r), shown(v)) for r, v in zip(rows, raw))
 
     def dates_before(self, t: SheetTable, key: str, earlier: str) -> Iterator[tuple[int, str, str]]:
         """Rows whose date ``key`` falls before the date ``earlier`` of the same row

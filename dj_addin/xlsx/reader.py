@@ -12,9 +12,11 @@ import os
 from pathlib import Path
 
 from dj_addin import normalize as nz
+from dj_addin.branch_names import translate_branch_names
 from dj_addin.errors import UnreadableFile, UsageError
 from dj_addin.model import Book, KVTable
 from dj_addin.schema import READ_SHEETS, SheetKind
+from dj_addin.xlsx.flavours import standard_package
 from dj_addin.xlsx.grid import ENGINES, Grid, read_grid_sparse
 from dj_addin.xlsx.safety import DEFAULT_MAX_BYTES, check_package, scan_sheet
 from dj_addin.xlsx.tables import empty_table, grid_to_kv, grid_to_table
@@ -44,6 +46,7 @@ def book_from_grids(sheet_names: list[str], grids: dict[str, Grid], path: Path |
             book.kv[spec.key] = grid_to_kv(spec, grid) if grid is not None else KVTable(spec=spec)
         else:
             book.tables[spec.key] = grid_to_table(spec, grid) if grid is not None else empty_table(spec)
+    translate_branch_names(book)
     return book
 
 
@@ -65,21 +68,23 @@ def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | No
     Files larger than ``max_bytes`` (default: ``max_file_bytes()``) are refused
     before anything parses them."""
     path = Path(path)
-    package = check_package(path, max_bytes=max_file_bytes() if max_bytes is None else max_bytes)
-    wanted = match_sheet_names(package.sheet_names)
-    parts = dict(package.sheets)
-    scans = {name: scan_sheet(path, parts.get(name, "")) for name in wanted.values()}
-    dense = [n for n, sc in scans.items() if sc.extent <= MAX_GRID_CELLS]
-    try:
-        grids = ENGINES[engine](path, dense)
-        for name in (n for n in scans if n not in dense):
-            grids[name] = read_grid_sparse(path, name)
-    except UnreadableFile:
-        raise
-    except Exception as exc:  # the parsers raise their own types for damaged parts
-        raise UnreadableFile(
-            f"文件「{path.name}」内容损坏，无法读取（{type(exc).__name__}）；请用 Excel 打开修复后另存为 .xlsx，"
-            "或请对方重新发送。") from exc
+    limit = max_file_bytes() if max_bytes is None else max_bytes
+    with standard_package(path, limit) as std:  # the content decides the kind of file, not its name
+        package = check_package(std, max_bytes=limit)
+        wanted = match_sheet_names(package.sheet_names)
+        parts = dict(package.sheets)
+        scans = {name: scan_sheet(std, parts.get(name, "")) for name in wanted.values()}
+        dense = [n for n, sc in scans.items() if sc.extent <= MAX_GRID_CELLS]
+        try:
+            grids = ENGINES[engine](std, dense)
+            for name in (n for n in scans if n not in dense):
+                grids[name] = read_grid_sparse(std, name)
+        except UnreadableFile:
+            raise
+        except Exception as exc:  # the parsers raise their own types for damaged parts
+            raise UnreadableFile(
+                f"文件「{path.name}」内容损坏，无法读取（{type(exc).__name__}）；请用 Excel 打开修复后另存为 .xlsx，"
+                "或请对方重新发送。") from exc
     for name, grid in grids.items():
         grid.errors.update(scans[name].errors)
     return book_from_grids(package.sheet_names, grids, path=path)
