@@ -24,6 +24,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,6 +73,11 @@ def _refuse_text_workbooks(path: Path, head: bytes) -> None:
             "「另存为」Excel 工作簿（.xlsx）后再试。")
 
 
+def is_workbook_package(zf: zipfile.ZipFile) -> bool:
+    """A spreadsheet package at all: some part is a workbook (an .ods or a .docx is not)."""
+    return any(n.replace("\\", "/").endswith("workbook.xml") for n in zf.namelist())
+
+
 def needs_rewrite(path: Path, zf: zipfile.ZipFile) -> bool:
     """True when the package is not in the standard layout the readers expect."""
     names = zf.namelist()
@@ -106,6 +112,8 @@ def _prepare(path: Path, max_bytes: int | None, stack: contextlib.ExitStack) -> 
         return path
     try:
         with zipfile.ZipFile(path) as zf:
+            if not is_workbook_package(zf):
+                return path  # the package checks say what it is not
             rewrite = needs_rewrite(path, zf)
             if not rewrite and path.suffix.lower() in STANDARD_SUFFIXES:
                 return path
@@ -118,7 +126,7 @@ def _prepare(path: Path, max_bytes: int | None, stack: contextlib.ExitStack) -> 
             else:
                 shutil.copyfile(path, dest)  # a standard package under a foreign name (.xls)
             return dest
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, ValueError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, KeyError, ValueError, OSError):
         return path  # damaged: the package checks say so in their own words
 
 
@@ -152,7 +160,7 @@ def _rewrite(zf: zipfile.ZipFile, dest: Path) -> None:
     if workbook and folder != "xl":
         prefix = folder + "/" if folder else ""
         for name in parts:
-            if name.startswith(prefix) and name != "[Content_Types].xml" and not name.startswith("_rels/") \
+            if name.startswith(prefix) and name not in ("[Content_Types].xml", "_rels/.rels") \
                     and not name.startswith("docProps/"):
                 moved[name] = "xl/" + name[len(prefix):]
 
