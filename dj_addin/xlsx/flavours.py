@@ -84,8 +84,19 @@ def needs_rewrite(path: Path, zf: zipfile.ZipFile) -> bool:
     if WORKBOOK not in names or any("\\" in n for n in names):
         return True
     with zf.open(WORKBOOK) as fh:
-        start = fh.read(2048)
-    return STRICT_MARK in start
+        workbook = fh.read(MAX_WORKBOOK_XML)
+    if STRICT_MARK in workbook[:2048] or _ODD_STATE.search(workbook):
+        return True
+    rels = "xl/_rels/workbook.xml.rels"
+    return rels in names and _SKIPPED_SHEET_TYPES.search(zf.read(rels)) is not None
+
+
+MAX_WORKBOOK_XML = 1024 * 1024  # workbook.xml lists sheets and names: small
+# Sheet states other than Excel's three (exceljs has written state="show"): read as visible.
+_ODD_STATE = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bstate="(?!visible"|hidden"|veryHidden")[^"]*"')
+# Excel 4 macro sheets and dialog sheets hold no table; python-calamine refuses a
+# workbook that has one, so they are left out of the standard copy.
+_SKIPPED_SHEET_TYPES = re.compile(rb'Type="[^"]*/(?:xlMacrosheet|xlIntlMacrosheet|dialogsheet)"')
 
 
 @contextlib.contextmanager
@@ -145,6 +156,26 @@ def _office_document(parts: dict[str, bytes]) -> str:
     return ""
 
 
+def _rels_of(part: str) -> str:
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def _plain_sheets(workbook: bytes, rels: bytes) -> bytes:
+    """workbook.xml with odd sheet states made visible and macro/dialog sheets left out."""
+    workbook = re.sub(rb'(<(?:\w+:)?sheet\b[^>]*\bstate=")(?!visible"|hidden"|veryHidden")[^"]*"',
+                      rb'\1visible"', workbook)
+    skipped = set()
+    for m in re.finditer(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        if _SKIPPED_SHEET_TYPES.search(m.group(0)):
+            rid = re.search(rb'\bId="([^"]*)"', m.group(0))
+            if rid:
+                skipped.add(rid.group(1))
+    for rid in skipped:
+        workbook = re.sub(rb'<(?:\w+:)?sheet\b[^>]*\b(?:\w+:)?id="' + re.escape(rid) + rb'"[^>]*/>', b"", workbook)
+    return workbook
+
+
 def _rewrite(zf: zipfile.ZipFile, dest: Path) -> None:
     """Write a standard copy of ``zf``: forward slashes, the workbook's folder as
     ``xl/``, transitional namespaces. Relative references inside the moved folder
@@ -179,6 +210,8 @@ def _rewrite(zf: zipfile.ZipFile, dest: Path) -> None:
                     if strict in data:
                         data = data.replace(strict, transitional)
                 data = fix_refs(data)
+                if name == workbook:
+                    data = _plain_sheets(data, parts.get(_rels_of(workbook), b""))
                 if name == "_rels/.rels" and workbook in moved:
                     data = re.sub(rb'Target="/?' + re.escape(workbook.encode("utf-8")) + rb'"',
                                   b'Target="' + moved[workbook].encode("utf-8") + b'"', data)

@@ -260,6 +260,39 @@ def _(path: Path) -> None:
     strict.unlink()
 
 
+@entry("sheet_state_show.xlsx", "a sheet state Excel does not write (state=\"show\", as exceljs once wrote)")
+def _(path: Path) -> None:
+    base = _standard(path)
+    _rezip(base, path, edit=lambda n, d: d.replace(b'state="visible" r:id="rId2"', b'state="show" r:id="rId2"')
+           if n == "xl/workbook.xml" else d)
+    base.unlink()
+
+
+@entry("macro_and_dialog_sheets.xlsm", "an Excel 4 macro sheet and a dialog sheet beside the data")
+def _(path: Path) -> None:
+    base = _standard(path)
+    ns = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = b"http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"
+    dialog = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/dialogsheet"
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/workbook.xml":
+            return data.replace(b"</sheets>", b'<sheet name="Macro1" sheetId="90" r:id="rIdM"/>'
+                                b'<sheet name="Dialog1" sheetId="91" r:id="rIdD"/></sheets>')
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>",
+                                b'<Relationship Id="rIdM" Type="' + rel + b'" Target="macrosheets/sheet1.xml"/>'
+                                b'<Relationship Id="rIdD" Type="' + dialog + b'" Target="dialogsheets/sheet1.xml"/>'
+                                b"</Relationships>")
+        return data
+    _rezip(base, path, edit=edit)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("xl/macrosheets/sheet1.xml", b'<xm:macrosheet xmlns:xm="http://schemas.microsoft.com/office/'
+                    b'excel/2006/main" ' + ns.replace(b"xmlns=", b"xmlns:x=") + b"><x:sheetData/></xm:macrosheet>")
+        zf.writestr("xl/dialogsheets/sheet1.xml", b"<dialogsheet " + ns + b"><sheetData/></dialogsheet>")
+    base.unlink()
+
+
 @entry("html_table.xls", "an HTML table saved as .xls (web systems' 导出Excel)", "S001:另存为")
 def _(path: Path) -> None:
     rows = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in p) + "</tr>" for p in [HEADERS] + PEOPLE)

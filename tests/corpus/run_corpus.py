@@ -72,6 +72,8 @@ def main() -> None:
     ap.add_argument("--label", default="")
     ap.add_argument("--root", default="", help="print names relative to this folder")
     ns = ap.parse_args()
+    import dj_addin.xlsx.reader  # noqa: F401 - imported once; forked children share it
+
     for f in files(ns.paths):
         kind, detail, seconds = outcome(f, ns.timeout)
         name = str(f.relative_to(ns.root)) if ns.root else f.name
