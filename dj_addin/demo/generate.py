@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterator
 
 from dj_addin.demo import words as pool
 from dj_addin import schema
+from dj_addin.context import clamp_as_of
 
 DEFAULT_SEED = 2026
 # The template puts headers in row 1, so list index i is Excel row i + 2.
@@ -755,9 +756,7 @@ def generate_university(seed: int = DEFAULT_SEED, year: int | None = None,
     branch, a year of activity up to ``as_of`` (default today, at most the
     last day of ``year``), and a recorded list of planted mistakes."""
     year = year or dt.date.today().year
-    if as_of is None:
-        as_of = min(dt.date.today(), dt.date(year, 12, 31))
-    as_of = min(as_of, dt.date(year, 12, 31))
+    as_of = clamp_as_of(as_of, dt.date.today(), year)
     if as_of < dt.date(year, 1, 1):
         raise ValueError(f"as_of {as_of} is before the year {year}")
     g = _Generator(seed, year, as_of)
