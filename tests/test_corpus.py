@@ -91,3 +91,22 @@ def test_a_standard_package_is_read_in_place_without_a_copy(corpus: Path, monkey
 def test_1904_dates_are_the_same_days(corpus: Path) -> None:
     roster = read_book(corpus / "xlsxwriter_1904.xlsx").table("roster")
     assert roster.data["join_date"].iloc[0].date() == dt.date(2021, 6, 1)
+
+
+def test_a_rewritten_package_is_checked_for_dtds_before_it_is_unpacked(corpus: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    bad = tmp_path / "反斜杠带DTD.xlsx"
+    with zipfile.ZipFile(corpus / "backslash_parts.xlsx") as zin, zipfile.ZipFile(bad, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name.endswith("styles.xml"):
+                data = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>' + data.split(b"?>", 1)[-1]
+            zout.writestr(name, data)
+    with pytest.raises(UnreadableFile, match="DTD"):
+        read_book(bad)
+
+
+def test_size_limit_comes_before_any_rewrite(corpus: Path) -> None:
+    with pytest.raises(UnreadableFile, match="超过上限"):
+        read_book(corpus / "strict_open_xml.xlsx", max_bytes=100)

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dj_addin import schema
 from dj_addin.normalize import parse_enum
 from dj_addin.validate import validate_book
+from dj_addin.xlsx.headers import match_columns
 from dj_addin.xlsx.reader import read_book
 from exports import BRANCH_CODE, BRANCH_NAME, applicants_list, national_roster
-
-AS_OF = None
-
 
 def book_with(path: Path, sheet: str, rows: list[list], meta: dict | None = None, units: list[list] | None = None) -> Path:
     wb = openpyxl.Workbook()
@@ -210,3 +210,24 @@ def test_an_id_with_a_trailing_space_is_quoted_trimmed_everywhere(tmp_path: Path
     for f in quoted:
         assert "2023001 " not in f.value and "2023001 " not in f.message
         assert "ｓ2023002" not in f.value and "S2023002 " not in f.message
+
+
+_HEADS = (schema.ROSTER.headers + [a for c in schema.ROSTER.columns for a in c.aliases]
+          + ["序号", "籍贯", "公民身份号码", "备注（其他）", "人员类别", ""])
+_VALUES = st.sampled_from([None, "", "正式党员", "学生党员", "正常", "13900001111", "微信", "2023001", "甲"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_HEADS), min_size=1, max_size=12),
+       st.lists(st.lists(_VALUES, min_size=12, max_size=12), max_size=4))
+def test_every_header_cell_is_read_once_as_a_column_an_extra_or_a_duplicate(header, body) -> None:
+    hm = match_columns(schema.ROSTER, header, body)
+    used = list(hm.matched.values()) + [c for cs in hm.dupes.values() for c in cs[1:]]
+    assert len(used) == len(set(used))  # no column serves two keys
+    assert all(hm.dupes[k][0] == hm.matched[k] for k in hm.dupes)  # the first of duplicates is the one read
+    named = {ci for ci, h in enumerate(header) if h.strip()}
+    placed = set(used) | set(hm.extras.values())
+    distinct_extra = {h.strip() for ci, h in enumerate(header) if ci not in used and h.strip()}
+    assert set(used) <= named and set(hm.extras) == distinct_extra  # every other header is kept as extra
+    assert placed <= named
+    assert set(hm.notes) <= set(hm.extras)
