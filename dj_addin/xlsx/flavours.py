@@ -104,7 +104,7 @@ def standard_package(path: Path, max_bytes: int | None = None) -> Iterator[Path]
     """Yield a path to the workbook in the standard layout: ``path`` itself when it
     already is one (or is not a zip at all, or larger than ``max_bytes``: the
     package checks report it before anything parses it), else a standard copy
-    in a temporary folder, named like ``path`` with ``.xlsx``."""
+    in a temporary folder under the same name (``.xlsx`` for any other suffix)."""
     with contextlib.ExitStack() as stack:
         yield _prepare(Path(path), max_bytes, stack)
 
@@ -128,7 +128,8 @@ def _prepare(path: Path, max_bytes: int | None, stack: contextlib.ExitStack) -> 
             rewrite = needs_rewrite(path, zf)
             if not rewrite and path.suffix.lower() in STANDARD_SUFFIXES:
                 return path
-            dest = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dj-pkg-"))) / f"{path.stem}.xlsx"
+            name = path.name if path.suffix.lower() in STANDARD_SUFFIXES else f"{path.stem}.xlsx"  # messages name it
+            dest = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dj-pkg-"))) / name
             if rewrite:
                 infos = zf.infolist()
                 _check_sizes(path.name, infos, DEFAULT_MAX_UNZIPPED)  # before anything is unpacked
