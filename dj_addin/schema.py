@@ -1,5 +1,5 @@
 """The one source of truth for the workbook: sheets, columns, types, lists,
-aliases, synonyms and sensitivity (see shared/spec/workbook.md).
+aliases, synonyms and sensitivity (docs/workbook.md is generated from it).
 
 Every other module refers to sheets and columns through the English keys
 defined here (``ROSTER``, ``"member_id"``); the Chinese names users see are
@@ -56,6 +56,10 @@ class Column:
     maximum: float | None = None
     min_exclusive: bool = False  # "number > 0" rather than ">= 0"
     not_above: str | None = None  # key of the count this count may not exceed
+    # (ID column of this sheet, column of the sheet that ID refers to): the
+    # template fills the column with a lookup formula (评议.姓名 from 党员名册),
+    # so the value is there to read and print, and validation checks a typed one.
+    lookup: tuple[str, str] | None = None
     width: float = 12  # column width in the template (Excel character units)
     hint: str = ""  # input message shown in Excel when the cell is selected
     note: str = ""  # a line for the 说明 sheet
@@ -266,7 +270,7 @@ ROSTER = Sheet(
     how_to_fill="每名党员一行；党员编号填学号或工号，不能重复。干部层级、支部职务留空视为“无”。",
     columns=(
         _c("member_id", "党员编号", _ID, required=True, unique=True, width=14,
-           aliases=("学号/工号", "工号", "学号", "编号"), hint="学号或工号，全表唯一"),
+           aliases=("学号/工号", "学工号", "工号", "学号", "编号"), hint="学号或工号，全表唯一"),
         _c("name", "姓名", _T, required=True, aliases=("党员姓名",), width=10),
         _enum("gender", "性别", GENDERS, width=6),
         _enum("category", "党员类别", MEMBER_CATEGORIES, required=True, aliases=("类别", "人员类别"), width=14),
@@ -453,6 +457,8 @@ EVALUATION = Sheet(
     how_to_fill="每名党员一行，填写互评票数、群众评议票数和支部委员会的组织评价分（0–100）。",
     columns=(
         _c("member_id", "党员编号", _ID, required=True, unique=True, ref="roster", width=14),
+        _c("name", "姓名", _T, lookup=("member_id", "name"), width=10,
+           hint="按党员编号从党员名册自动带出；手工填写的须与名册一致"),
         _enum("self_grade", "自评等次", GRADES, width=10),
         _c("peer_excellent", "互评优秀票", _I, minimum=0, width=10),
         _c("peer_pass", "互评合格票", _I, minimum=0, width=10),

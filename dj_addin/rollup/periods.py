@@ -52,6 +52,3 @@ def periods_for(kind: str, year: int, as_of: dt.date) -> list[Period]:
     return [p for p in periods if p.started(as_of)]
 
 
-def quarter_label(year: int, month: int) -> str:
-    return f"{year}Q{(month - 1) // 3 + 1}"
-

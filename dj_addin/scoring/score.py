@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from dj_addin import schema
-from dj_addin.model import Book, Finding
+from dj_addin.model import Book
 from dj_addin.results import ResultsTable
 from dj_addin.rollup.table import Rollup
 from dj_addin.scoring.rounding import round_half_away, snap
@@ -70,7 +70,6 @@ class Scores:
     as_of: dt.date
     members: pd.DataFrame
     settings: Settings
-    findings: list[Finding] = field(default_factory=list)
 
     def display_frame(self) -> pd.DataFrame:
         """Columns = ``schema.RESULTS`` keys; scores rounded; reasons joined."""
@@ -290,4 +289,4 @@ def score(run: RunContext, rollup: Rollup) -> Scores:
             parts.append(UNMET_PREFIX + "、".join(unmet))
         advice.append(REASON_SEPARATOR.join(parts))
     m["advice"] = advice
-    return Scores(file=rollup.file, as_of=rollup.as_of, members=m, settings=s, findings=list(run.settings_findings))
+    return Scores(file=rollup.file, as_of=rollup.as_of, members=m, settings=s)

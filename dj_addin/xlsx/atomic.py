@@ -46,7 +46,8 @@ def atomic_write(dest: Path, produce: Callable[[Path], None]) -> None:
 
 
 def _mode_for(dest: Path) -> int:
-    """The existing file's permissions, or what a new file gets under the umask."""
+    """The existing file's permissions, or what a new file gets under the umask
+    (the one place that reads the umask: every writer goes through here)."""
     try:
         return dest.stat().st_mode & 0o777
     except OSError:

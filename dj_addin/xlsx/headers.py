@@ -19,7 +19,8 @@ from typing import Any
 
 from dj_addin import normalize as nz
 from dj_addin.schema import ColType, Column, Sheet, header_candidates, synonyms_for
-from dj_addin.xlsx.grid import Grid, col_letter
+from dj_addin.cellref import column_letter
+from dj_addin.xlsx.grid import Grid
 
 HEADER_SEARCH_ROWS = 10
 FIT_SHARE = 0.5  # an alias column is a list column when at least half its values are in the list
@@ -164,7 +165,7 @@ def match_columns(spec: Sheet, header: list[Any], body: list[list[Any]] | None =
                 hm.matched[key] = ci
                 hm.extras.setdefault(text(current), current)
                 hm.notes[text(current)] = (f"「{text(current)}」列是空的，已改用「{text(ci)}」列"
-                                           f"（{col_letter(ci)} 列）作为「{col_head(key)}」。")
+                                           f"（{column_letter(ci + 1)} 列）作为「{col_head(key)}」。")
                 placed = True
                 break
         if placed:
@@ -174,11 +175,11 @@ def match_columns(spec: Sheet, header: list[Any], body: list[list[Any]] | None =
         if key in own and own[key] == current:
             hm.extras.setdefault(text(ci), ci)
             hm.notes[text(ci)] = (f"「{text(ci)}」是「{col_head(key)}」的别名，但本表已有「{col_head(key)}」列"
-                                  f"（{col_letter(current)} 列），此列已保留但不参与统计。")
+                                  f"（{column_letter(current + 1)} 列），此列已保留但不参与统计。")
         elif not values:
             hm.extras.setdefault(text(ci), ci)
             hm.notes[text(ci)] = (f"「{text(ci)}」列是空的；已使用「{text(current)}」列"
-                                  f"（{col_letter(current)} 列）作为「{col_head(key)}」。")
+                                  f"（{column_letter(current + 1)} 列）作为「{col_head(key)}」。")
         else:
             hm.dupes.setdefault(key, [current]).append(ci)
     return hm

@@ -8,20 +8,19 @@ so both adapters share everything after the grid.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from dj_addin import normalize as nz
 from dj_addin.branch_names import translate_branch_names
-from dj_addin.errors import UnreadableFile, UsageError
+from dj_addin.errors import UnreadableFile
 from dj_addin.model import Book, KVTable
 from dj_addin.schema import READ_SHEETS, SheetKind
 from dj_addin.xlsx.flavours import standard_package
 from dj_addin.xlsx.grid import ENGINES, Grid, read_grid_sparse
-from dj_addin.xlsx.safety import DEFAULT_MAX_BYTES, check_package, scan_sheet
+from dj_addin.xlsx.safety import DEFAULT_MAX_BYTES, MAX_MB_ENV, check_package, max_file_bytes, scan_sheet
 from dj_addin.xlsx.tables import empty_table, grid_to_kv, grid_to_table
 
-__all__ = ["read_book", "book_from_grids", "match_sheet_names", "DEFAULT_MAX_BYTES"]
+__all__ = ["read_book", "book_from_grids", "match_sheet_names", "DEFAULT_MAX_BYTES", "MAX_MB_ENV", "max_file_bytes"]
 
 
 def match_sheet_names(found: list[str]) -> dict[str, str]:
@@ -50,22 +49,10 @@ def book_from_grids(sheet_names: list[str], grids: dict[str, Grid], path: Path |
     return book
 
 
-MAX_MB_ENV = "DJ_MAX_FILE_MB"
-
-
-def max_file_bytes() -> int:
-    """The size limit for one workbook: ``DJ_MAX_FILE_MB`` (megabytes) when set, else 100 MB."""
-    value = os.environ.get(MAX_MB_ENV, "").strip()
-    try:
-        return int(float(value) * 1024 * 1024) if value else DEFAULT_MAX_BYTES
-    except ValueError:
-        raise UsageError(f"环境变量 {MAX_MB_ENV} 的值「{value}」不是数字；请写文件大小上限（MB），如 200。") from None
-
-
 def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | None = None) -> Book:
     """Read a workbook into plain typed tables; raise ``UnreadableFile`` (S001)
     with a Chinese message for anything that is not a healthy .xlsx/.xlsm.
-    Files larger than ``max_bytes`` (default: ``max_file_bytes()``) are refused
+    Files larger than ``max_bytes`` (default: ``max_file_bytes()``, i.e. ``DJ_MAX_FILE_MB``) are refused
     before anything parses them."""
     path = Path(path)
     limit = max_file_bytes() if max_bytes is None else max_bytes

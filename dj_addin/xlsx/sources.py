@@ -19,8 +19,7 @@ from dj_addin.schema import Sheet
 from dj_addin.xlsx.flavours import standard_package
 from dj_addin.xlsx.grid import ENGINES
 from dj_addin.xlsx.headers import find_header_row
-from dj_addin.xlsx.reader import max_file_bytes
-from dj_addin.xlsx.safety import check_package
+from dj_addin.xlsx.safety import check_package, max_file_bytes
 from dj_addin.xlsx.tables import grid_to_table
 
 
