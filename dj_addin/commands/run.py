@@ -17,6 +17,8 @@ from dj_addin.pipeline import ALL_STEPS, RunResult, run_book
 from dj_addin.commands._common import as_of_option, json_option, parse_as_of, print_json
 from dj_addin.commands.validate import output_target
 
+WRITE_HINT = "提示：加 -o 输出文件 或 --in-place 可把结果写入工作簿。"
+
 
 def run_json(result: RunResult) -> dict[str, Any]:
     """``dj run --json``: the validation document plus the roll-up rows and the members' results."""
@@ -51,6 +53,8 @@ def steps_command(name: str, steps: tuple[str, ...], help_text: str, sheets: str
         else:
             for line in result.summary_lines():
                 click.echo(line)
+            if result.dest is None:
+                click.echo(WRITE_HINT)
         ctx.exit(result.exit_code)
 
     return command
