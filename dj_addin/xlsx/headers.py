@@ -163,6 +163,8 @@ def match_columns(spec: Sheet, header: list[Any], body: list[list[Any]] | None =
                 break
             if not filled[current] and values:  # an empty column never hides a filled one
                 hm.matched[key] = ci
+                if key in hm.dupes:  # repeats of the empty header are now repeats of this column
+                    hm.dupes[key][0] = ci
                 hm.extras.setdefault(text(current), current)
                 hm.notes[text(current)] = (f"「{text(current)}」列是空的，已改用「{text(ci)}」列"
                                            f"（{column_letter(ci + 1)} 列）作为「{col_head(key)}」。")
