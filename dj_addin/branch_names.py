@@ -63,13 +63,13 @@ def translate_branch_names(book: Book) -> int:
 
 
 def unknown_branch_names(book: Book, t: SheetTable) -> list[tuple[int, str]]:
-    """(row, value as found) of unit cells under a names header that match no known unit."""
+    """(Excel row, value as found) of unit cells under a names header that match no known unit."""
     key = t.spec.unit_column
     if key is None or key not in t.columns or not names_header(t, key):
         return []
     units = known_units(book)
     out = []
-    for row, value in t.data[key].items():
+    for rid, value in t.data[key].items():
         if value is not None and value == value and str(value) not in units:
-            out.append((int(row), nz.text_of(t.raw.at[row, key])))
+            out.append((int(t.rows.at[rid]), nz.text_of(t.raw.at[rid, key])))
     return out

@@ -102,9 +102,9 @@ def import_rows(book: str | Path, sources: list[str], sheet: str, *, dest: Path 
             report = validate_book(checked, as_of, file=book.name)
             table = checked.tables[spec.key]
             where: dict[str, int] = {}
-            for row, key in table.data[spec.key_column].items():
+            for row, key in zip(table.rows.to_numpy(), table.data[spec.key_column]):
                 if isinstance(key, str):
-                    where[key] = int(row)  # the last row with the key: the appended one
+                    where[key] = int(row)  # the last Excel row with the key: the appended one
             for o in plan.added:
                 o.target_row = where.get(o.key)
             new_rows = {o.target_row for o in plan.added if o.target_row is not None}

@@ -172,7 +172,7 @@ def _existing_rows(book: Book, spec: Sheet) -> dict[str, tuple[int, dict[str, An
     out: dict[str, tuple[int, dict[str, Any]]] = {}
     if not len(t):
         return out
-    for row, rec in zip(t.data.index, t.data[spec.keys].to_dict("records")):
+    for row, rec in zip(t.rows.to_numpy(), t.data[spec.keys].to_dict("records")):  # Excel rows
         key = rec.get(spec.key_column)
         if isinstance(key, str) and key not in out:
             out[key] = (int(row), rec)
@@ -218,7 +218,7 @@ def _plan_rows(plan: ImportPlan, spec: Sheet, label: str, t: SheetTable,
     raw = t.raw[[c.key for c in cols]].to_dict("records")
     bad = t.bad[[c.key for c in cols]].to_dict("records")
     key_head = t.headers_found.get(key_col, spec.column(key_col).header)
-    for row, d, r, b in zip(t.data.index, data, raw, bad):
+    for row, d, r, b in zip(t.rows.to_numpy(), data, raw, bad):  # Excel rows of the source
         row = int(row)
         key = d.get(key_col)
         name = _shown(d.get("name")) if d.get("name") is not None else ""
