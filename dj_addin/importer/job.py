@@ -91,8 +91,10 @@ def import_rows(book: str | Path, sources: list[str], sheet: str, *, dest: Path 
         out = dest if dest is not None else Path(folder) / f"import{book.suffix}"
         if rows and dest is not None and dest.exists() and dest.resolve() == book.resolve():
             result.backup = keep_backup(book)
+        in_place = dest is not None and dest.exists() and dest.resolve() == book.resolve()
+        keep = in_place and book.suffix.lower() == ".xlsm"  # macros only in place
         if rows:
-            atomic_write(out, lambda tmp: append_to_sheet(book, tmp, spec.key, rows))
+            atomic_write(out, lambda tmp: append_to_sheet(book, tmp, spec.key, rows, keep_macros=keep))
         elif dest is not None and out.resolve() != book.resolve():
             atomic_copy(book, out)  # -o always yields the named file
         if dest is not None:

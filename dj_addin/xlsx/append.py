@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from dj_addin.template.fill import append_rows
-from dj_addin.xlsx.reference import load
+from dj_addin.xlsx.reference import _save, load
 
 
-def append_to_sheet(src: Path, tmp: Path, sheet_key: str, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Write ``src`` with ``rows`` appended to the sheet ``sheet_key`` into ``tmp``; return the row count."""
-    wb = load(src)
+def append_to_sheet(src: Path, tmp: Path, sheet_key: str, rows: Iterable[Mapping[str, Any]],
+                    *, keep_macros: bool = False) -> int:
+    """Write ``src`` with ``rows`` appended to the sheet ``sheet_key`` into ``tmp``; return the row count.
+    Macros are kept only when asked (writing in place), as every other writer does."""
+    wb = load(src, keep_macros)
     n = append_rows(wb, sheet_key, rows)
-    wb.save(tmp)
+    _save(wb, tmp, keep_macros)
     return n
