@@ -141,7 +141,7 @@ def dj_export(path: str) -> dict[str, float]:
     from dj_addin.export import export_book
 
     t0 = time.perf_counter()
-    export_book(path, Path(path).with_name(f"export{os.getpid()}.xlsx"), as_of=AS_OF)
+    export_book(path, Path(path).with_name(f"export{os.getpid()}.xlsx"), as_of=AS_OF, force=True)
     return {"export": time.perf_counter() - t0}
 
 

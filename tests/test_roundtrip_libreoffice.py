@@ -13,6 +13,7 @@ Conversions are batched: one soffice run for every PDF, one for the re-save.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -34,43 +35,85 @@ pytestmark = pytest.mark.libreoffice
 AS_OF = dt.date(2026, 12, 31)
 
 
-def _branch_with_mistakes(folder: Path) -> Path:
-    """One demo branch with planted mistakes, written through the template as dj demo writes it."""
+def _college_with_mistakes(folder: Path) -> tuple[list[Path], Path, Path]:
+    """(branch books, college book, the branch with planted mistakes) of one demo college,
+    written through the template as dj demo writes them."""
+    folder.mkdir(parents=True, exist_ok=True)
     uni = demo.generate_university(demo.DEFAULT_SEED, 2026, AS_OF)
     planted = {m.unit_code for m in uni.planted if m.is_error}
-    unit = next(b for b in uni.books() if b.code in planted)
-    wb = build_template()
-    fill_workbook(wb, unit.meta, unit.rows)
-    path = folder / "branch.xlsx"
-    wb.save(path)
-    return path
+    college = next(c for c in uni.colleges if any(b.code in planted for b in c.branches))
+    paths = {}
+    for unit in [*college.branches, college.book]:
+        wb = build_template()
+        fill_workbook(wb, unit.meta, unit.rows)
+        paths[unit.code] = folder / f"{unit.code}.xlsx"
+        wb.save(paths[unit.code])
+    branches = [paths[b.code] for b in college.branches]
+    mistaken = next(paths[b.code] for b in college.branches if b.code in planted)
+    return branches, paths[college.book.code], mistaken
+
+
+def _branch_with_mistakes(folder: Path) -> Path:
+    return _college_with_mistakes(folder)[2]
+
+
+def _job(module: str, name: str):
+    """A job function of the package, or None while its module has not landed."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> dict[str, Path]:
-    """Every kind of workbook the tool writes, by kind."""
+    """Every kind of workbook the tool writes, by kind (only the jobs the package has)."""
     folder = tmp_path_factory.mktemp("written")
     books: dict[str, Path] = {}
     template = folder / "template.xlsx"
     build_template().save(template)
     books["template"] = template
-    branch = _branch_with_mistakes(folder)
+    branches, college, branch = _college_with_mistakes(folder / "college")
     processed = folder / "processed.xlsx"
     result = pipeline.run_book(branch, AS_OF, processed)  # 问题清单, marks, 指标汇总, 考评结果
     assert result.report.findings and set(result.written_sheets) >= {s.name for s in schema.OUTPUT_SHEETS[:3]}
     books["processed"] = processed
+    if (export_book := _job("dj_addin.export", "export_book")) is not None:
+        export_book(processed, folder / "exported.xlsx", as_of=AS_OF, force=True)  # it has 错误 on purpose
+        books["exported"] = folder / "exported.xlsx"
+    if (aggregate := _job("dj_addin.aggregate", "aggregate")) is not None:
+        aggregate(branches, folder / "merged.xlsx", template=college, as_of=AS_OF)
+        books["merged"] = folder / "merged.xlsx"
+    if (split_book := _job("dj_addin.split", "split_book")) is not None:
+        split_book(college, folder / "split")
+        books["split"] = sorted((folder / "split").rglob("*.xlsx"))[0]
+    if (make_ballots := _job("dj_addin.ballots", "make_ballots")) is not None:
+        make_ballots(branch, folder / "ballots.xlsx", mass_copies=2)
+        books["ballots"] = folder / "ballots.xlsx"
     return books
 
 
 @pytest.fixture(scope="module")
 def pdf_texts(written, tmp_path_factory) -> dict[str, str]:
     out = tmp_path_factory.mktemp("pdf")
-    pdfs = lo.convert_all(list(written.values()), "pdf", out)
-    texts = {}
-    for kind, pdf in zip(written, pdfs):
-        texts[kind] = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                                     check=True, timeout=120).stdout
-    return texts
+    staged = tmp_path_factory.mktemp("staged")  # distinct names for one soffice run
+    sources = [shutil.copyfile(path, staged / f"{kind}.xlsx") for kind, path in written.items()]
+    pdfs = lo.convert_all([Path(s) for s in sources], "pdf", out)
+    return {kind: subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                 check=True, timeout=120).stdout
+            for kind, pdf in zip(written, pdfs)}
+
+
+@pytest.mark.parametrize("kind", ["exported", "merged", "split", "ballots"])
+def test_other_jobs_books_render_with_chinese_text(written, pdf_texts, kind):
+    if kind not in written:
+        pytest.skip(f"the job writing the {kind} workbook is not in the package yet")
+    text = pdf_texts[kind]
+    if kind == "ballots":
+        assert "评议" in text and read_book(written["processed"]).frame("roster")["name"].iloc[0] in text
+    else:
+        assert schema.ROSTER.column("member_id").header in text or schema.CONTACT_LOG.column("date").header in text
+        assert schema.ROSTER.column("name").header in text
 
 
 def test_template_renders_with_chinese_text(pdf_texts):
