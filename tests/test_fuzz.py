@@ -8,7 +8,8 @@ cells hold, ``dj validate`` and ``dj run`` must end with exit 0, 1 or 2 and no
 traceback, every finding must name a sheet of the workbook and a cell inside its
 used range, and ``dj run --in-place`` must leave every cell of every data sheet
 as it was (only the output sheets and the marks sheet are written; marks change
-fills and notes, never values).
+fills and notes, never values). ``dj aggregate`` (when the package has it) must
+end the same way and leave its input untouched.
 """
 
 from __future__ import annotations
@@ -145,3 +146,16 @@ def test_random_cells_never_crash_stray_or_change_data(base_book, tmp_path, edit
     if ran.exit_code != 2:
         assert_in_bounds(json.loads(ran.output), bounds)
     assert cell_values(path) == before
+
+    if "aggregate" in main.commands:  # dj aggregate, once it is in the package
+        merged = tmp_path / "merged.xlsx"
+        source = tmp_path / "source.xlsx"
+        wb = openpyxl.load_workbook(base_book)
+        for sheet, row, col, value in edits:
+            put(wb[sheet], row + 1, col, value)
+        wb.save(source)
+        source_bytes = source.read_bytes()
+        agg = invoke("aggregate", source, "-o", merged, "--include-errors", "--as-of", "2026-12-31",
+                     "--workers", "1", "--json")
+        assert_clean_exit(agg)
+        assert source.read_bytes() == source_bytes  # inputs are read-only
