@@ -86,8 +86,8 @@ def test_rollup_plan_puts_quota_rates_chart_and_summary_before_the_detail():
     (chart,) = plan.charts
     assert (chart.categories, chart.values, chart.target) == ("quota_name", "rate", "target") and chart.data_labels
     chart_row = int(chart.anchor[1:])
-    assert chart.anchor[0] == "A" and by_quota.last_row < chart_row < summary.top
-    reserved = sum(plan.row_heights.get(r, 15) for r in range(chart_row, summary.top))
+    assert chart.anchor[0] == "A" and by_quota.top < chart_row < by_quota.header_row
+    reserved = sum(plan.row_heights.get(r, 15) for r in range(chart_row, by_quota.header_row))
     assert reserved >= chart.height / 2.54 * 72  # the chart does not cover the summary
     assert [r.colours for r in detail.row_colours] == [{"未达标": "FFFFC7CE"}]  # only 未达标 is coloured
     empty = RollupTable(AS_OF, sample_rollup().rows.iloc[:0], sample_rollup().unit_summary.iloc[:0])

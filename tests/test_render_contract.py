@@ -162,16 +162,17 @@ def test_every_renderer_writes_the_same_sheets(rendered):
     assert findings["cells"]["A3"][5:] == ("等线", 134, "center", "thin")  # a named CJK font, centred code, borders
     assert findings["cells"]["G3"][4] and findings["cells"]["G3"][7] == "left"  # 问题 wraps, left
     rollup = reference[schema.ROLLUP.name]
-    # 达标率 by quota (A3:D5) first, the chart under it inside the print area, then the unit summary, the detail
-    assert rollup["charts"] == [("BarChart", "col", "各指标达标率（已结束的期间）", 0, 6)]  # A7
-    assert rollup["chart_parts"] == [([("指标汇总!$C$4:$C$5", "7030A0")], True,
-                                      [("LineChart", ["指标汇总!$D$4:$D$5"])])]  # values on bars, a target line
-    summary, detail = next(p for p in plans if p.name == schema.ROLLUP.name).blocks[1:]
-    assert rollup["charts"][0][4] + 1 < summary.top  # the chart's rows are reserved above the unit summary
+    # the chart first (A3, inside the print area), then 达标率 by quota, the unit summary and the detail
+    by_quota, summary, detail = next(p for p in plans if p.name == schema.ROLLUP.name).blocks
+    assert rollup["charts"] == [("BarChart", "col", "各指标达标率（已结束的期间）", 0, 2)]  # A3
+    assert by_quota.header_row >= 3 + 16  # the chart's rows are reserved above the table it draws
+    q1, q2 = by_quota.first_row, by_quota.last_row
+    assert rollup["chart_parts"] == [([(f"指标汇总!$C${q1}:$C${q2}", "7030A0")], True,
+                                      [("LineChart", [f"指标汇总!$D${q1}:$D${q2}"])])]  # values on bars, a target line
+    assert rollup["cells"][f"B{q1}"][0] == "每季度联系群众"
     head, first, last = detail.header_row, detail.first_row, detail.last_row
     assert rollup["printing"][-2:] == (f"${head}:${head}", f"'{schema.ROLLUP.name}'!$A$1:$L${last}")
     assert rollup["page"][4] == [detail.top - 1]  # the detail starts a page
-    assert rollup["cells"]["B4"][0] == "每季度联系群众"
     assert rollup["cells"][f"E{summary.first_row}"][0] == "2026年第1季度"
     assert rollup["rules"] == [(f"A{first}:L{last}", (f'$L{first}="未达标"',), "FFFFC7CE")]  # only 未达标 coloured
     results = reference[schema.RESULTS.name]

@@ -20,15 +20,17 @@ from dj_addin.plans.types import (Block, ColumnPlan, PrintSetup, RowColours, She
 from dj_addin.schema import ColType, Column
 
 CENTRED_TYPES = (ColType.ID, ColType.DATE, ColType.INT, ColType.ENUM, ColType.BOOL)
+WIDEST = 40.0  # a column that does not wrap is widened to its longest value up to this, else wraps
 
 
 def column_style(c: Column, wrap: set[str], centre: set[str]) -> Style:
-    """The look of a column's data cells by its kind."""
+    """The look of a column's data cells by its kind: codes, dates, counts centred; numbers right;
+    text left, wrapped when listed in ``wrap`` (else widened to fit by ``fit``)."""
     if c.key in centre or (c.type in CENTRED_TYPES and c.key not in wrap):
         return look.CENTRE
     if c.type is ColType.NUMBER and c.key not in wrap:
         return look.NUMBER
-    return look.TEXT
+    return look.TEXT if c.key in wrap else look.SHORT_TEXT
 
 
 def columns(spec: Sequence[Column], formats: Mapping[str, str] | None = None, wrap: Iterable[str] = (),
@@ -88,8 +90,10 @@ def widen(block: Block) -> Block:
         if c.style.wrap or c.width is None:
             continue
         texts = {shown(row[i], c.number_format) for row in block.rows}
-        need = measure.width_for(texts)
-        if need > c.width:
+        need = measure.width_for(texts, maximum=WIDEST + 1)
+        if need > WIDEST:  # too long for one line: wrap instead
+            cols[i], changed = replace(c, style=replace(c.style, wrap=True)), True
+        elif need > c.width:
             cols[i], changed = replace(c, width=need), True
     return replace(block, columns=tuple(cols)) if changed else block
 

@@ -19,7 +19,7 @@ from dj_addin.plans.values import plain
 from dj_addin.results import ValidationReport
 from dj_addin.schema import LEVELS
 
-WRAPPED = ("sheet", "field", "value", "message", "suggestion")
+WRAPPED = ("value", "message", "suggestion")
 CENTRED = ("level", "column")
 LINK_TIP = "跳到这个单元格"
 

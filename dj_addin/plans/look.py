@@ -55,6 +55,7 @@ BLOCK_TITLE = Style(font_name=FONT_NAME, charset=CHARSET, bold=True, size=12, ve
 HEADER = Style(font_name=FONT_NAME, charset=CHARSET, bold=True, color=WHITE, fill=PURPLE, horizontal="center",
                vertical="center", wrap=True, border=BORDER)
 TEXT = Style(font_name=FONT_NAME, charset=CHARSET, horizontal="left", vertical="center", wrap=True, border=BORDER)
+SHORT_TEXT = Style(font_name=FONT_NAME, charset=CHARSET, horizontal="left", vertical="center", border=BORDER)
 CENTRE = Style(font_name=FONT_NAME, charset=CHARSET, horizontal="center", vertical="center", border=BORDER)
 NUMBER = Style(font_name=FONT_NAME, charset=CHARSET, horizontal="right", vertical="center", border=BORDER)
 WRAP = TEXT

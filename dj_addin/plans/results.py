@@ -23,7 +23,7 @@ from dj_addin.plans.values import table
 from dj_addin.results import ResultsTable
 
 SCORE_KEYS = ("quota_score", "org_score", "mass_score", "peer_score", "total")
-WRAPPED = ("name", "reasons", "advice")
+WRAPPED = ("reasons", "advice")
 CENTRED = ("computed_grade", "final_grade")
 SIGNATURE = "支部书记（签字）：____________　　审核人：____________　　日期：____________（盖章）"
 UNMET = re.compile(r"(未达标指标：)([^；]+)")

@@ -1,9 +1,9 @@
-"""The plan of 指标汇总: 达标率 by quota and its chart first, then the per-unit
-summary, then (from a new page) the per-member detail.
+"""The plan of 指标汇总: the chart of 达标率 by quota and the table it draws first,
+then the per-unit summary, then (from a new page) the per-member detail.
 
 Everything is inside the print area, one page wide: the chart (quota names,
-values on the bars, a line at the 100% target) sits under the table it draws,
-in rows reserved for it. Only 未达标 rows of the detail are coloured, so they
+values on the bars, a line at the 100% target) sits under the title in rows
+reserved for it (empty title lines of the first block). Only 未达标 rows of the detail are coloured, so they
 stand out on paper; ratio targets show as percentages and periods as
 「2026年第1季度」.
 """
@@ -17,7 +17,7 @@ import pandas as pd
 from dj_addin import schema
 from dj_addin.plans import look
 from dj_addin.plans.common import columns, fit, sheet_widths, title_text
-from dj_addin.plans.types import Block, ChartSpec, ColumnPlan, RowColours, SheetPlan, TitleLine, col_letter
+from dj_addin.plans.types import Block, ChartSpec, ColumnPlan, RowColours, SheetPlan, Style, TitleLine, col_letter
 from dj_addin.plans.values import period_label, table
 from dj_addin.results import RollupTable
 from dj_addin.schema import Column
@@ -30,7 +30,7 @@ TARGET_RATE = 1.0  # every member the quota applies to meets it
 CHART_HEIGHT_CM = 8.0
 CHART_ROW_HEIGHT = 15.75  # points, the rows reserved for the chart (not 15: xlsxwriter skips its default)
 CM_PER_UNIT = 7 / 96 * 2.54  # a column-width unit is about 7 pixels
-DETAIL_WRAP = ("name", "quota_name")
+DETAIL_WRAP = ()  # names widen their columns; nothing long to wrap
 DETAIL_CENTRE = ("period_kind", "period", "state")
 SUMMARY_WRAP = ("quota_name",)
 SUMMARY_CENTRE = ("period",)
@@ -69,18 +69,18 @@ def rollup_plan(rollup: RollupTable, letterhead: look.Letterhead | None = None) 
     title = TitleLine(title_text(lh, spec.name, f"统计截止：{rollup.as_of.isoformat()}；"
                                  "达标率 = 达标人数 ÷ 应达标人数（已结束的期间）；进行中 = 期间尚未结束"),
                       look.TITLE, span=width, height=look.TITLE_HEIGHT)
-    # 达标率 by quota: the table the chart draws, at the top
+    # the chart first, then 达标率 by quota (the table it draws), then the per-unit summary
+    rates = quota_rates(rollup.unit_summary)
+    chart_top = 3
+    chart_rows = math.ceil(CHART_HEIGHT_CM / 2.54 * 72 / CHART_ROW_HEIGHT) + 1 if len(rates) else 0
     quota_cols = unsized(columns([c for c in summary_cols if c.key in QUOTA_KEYS] + [TARGET],
                                  formats={"rate": look.PERCENT, "target": look.WHOLE_PERCENT}, wrap=("quota_name",)))
-    rates = quota_rates(rollup.unit_summary)
     by_quota = Block(quota_cols, table(rates, quota_cols), top=1, left=1,
-                     titles=(title, TitleLine("一、按指标达标率", look.BLOCK_TITLE, span=width)),
+                     titles=(title, TitleLine("一、各指标达标率（全部单位，已结束的期间）", look.BLOCK_TITLE, span=width),
+                             *(TitleLine("", Style()) for _ in range(chart_rows))),
                      header_style=look.HEADER)
-    chart_top = by_quota.last_row + 2
-    chart_rows = math.ceil(CHART_HEIGHT_CM / 2.54 * 72 / CHART_ROW_HEIGHT) + 1 if by_quota.rows else 0
-    # the per-unit summary under the chart
     sum_cols = unsized(columns(summary_cols, formats={"rate": look.PERCENT}, wrap=SUMMARY_WRAP, centre=SUMMARY_CENTRE))
-    summary = Block(sum_cols, table(with_periods(rollup.unit_summary), sum_cols), top=chart_top + chart_rows + 1,
+    summary = Block(sum_cols, table(with_periods(rollup.unit_summary), sum_cols), top=by_quota.last_row + 2,
                     left=1, titles=(TitleLine("二、各单位达标率（已结束的期间）", look.BLOCK_TITLE, span=width),),
                     header_style=look.HEADER)
     # the per-member detail, from a new page

@@ -16,6 +16,8 @@ from functools import lru_cache
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RichTextProperties
 from openpyxl.drawing.line import LineProperties
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.formatting.rule import FormulaRule
@@ -99,6 +101,8 @@ def replace_output_sheet(wb: Workbook, name: str, tab_color: str | None = None) 
 def render_block(ws: Worksheet, block: Block) -> None:
     for i, line in enumerate(block.titles):
         row = block.top + i
+        if not line.text:  # an empty line only keeps room (for a chart)
+            continue
         put(ws, row, block.left, line.text, line.style)
         if line.span > 1:
             ws.merge_cells(start_row=row, start_column=block.left, end_row=row, end_column=block.left + line.span - 1)
@@ -224,7 +228,8 @@ def add_chart(ws: Worksheet, plan: SheetPlan, spec: ChartSpec) -> None:
         chart.series[0].graphicalProperties.solidFill = spec.color[-6:]
         chart.series[0].graphicalProperties.line.solidFill = spec.color[-6:]
     if spec.data_labels:
-        chart.dataLabels = DataLabelList(showVal=True)
+        chart.dataLabels = DataLabelList(showVal=True, showCatName=False, showSerName=False, showLegendKey=False,
+                                         showPercent=False)
         chart.dataLabels.numFmt = spec.y_format or "General"
         chart.dataLabels.position = "outEnd"
     if spec.target:
@@ -238,8 +243,17 @@ def add_chart(ws: Worksheet, plan: SheetPlan, spec: ChartSpec) -> None:
         series.marker.symbol = "none"
         series.smooth = False
         chart += line
+    chart.x_axis.txPr = horizontal_labels()
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
     chart.width, chart.height = spec.width, spec.height
     ws.add_chart(chart, spec.anchor)
+
+
+def horizontal_labels() -> RichText:
+    """Category labels written level (LibreOffice and Excel wrap them instead of turning them)."""
+    return RichText(bodyPr=RichTextProperties(rot=0, vert="horz"),
+                    p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=900)), endParaRPr=None)])
 
 
 def render_sheet(wb: Workbook, plan: SheetPlan) -> Worksheet:

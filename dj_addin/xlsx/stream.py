@@ -139,10 +139,14 @@ class BlockWriter:
 
     def has_cells(self, row: int) -> bool:
         b = self.block
-        return b.top <= row <= b.last_row or (bool(b.footer) and b.footer_row <= row < b.footer_row + len(b.footer))
+        if b.top <= row < b.header_row:
+            return bool(b.titles[row - b.top].text)
+        return b.header_row <= row <= b.last_row or (bool(b.footer) and b.footer_row <= row < b.footer_row + len(b.footer))
 
     def line(self, row: int, line, fmt) -> None:
         b = self.block
+        if not line.text:  # an empty line only keeps room (for a chart)
+            return
         if line.span > 1:
             self.ws.merge_range(row - 1, b.left - 1, row - 1, b.left + line.span - 2, line.text, fmt)
         else:
@@ -272,6 +276,7 @@ def add_charts(wb: Workbook, ws: Worksheet, plan: SheetPlan) -> None:
         if spec.y_max is not None:
             axis["max"] = spec.y_max
         (chart.set_x_axis if spec.kind == "bar" else chart.set_y_axis)(axis)
+        (chart.set_y_axis if spec.kind == "bar" else chart.set_x_axis)({"num_font": {"rotation": 0, "size": 9}})
         if not spec.legend:
             chart.set_legend({"none": True})
         chart.set_size({"width": round(spec.width * CM_TO_PX), "height": round(spec.height * CM_TO_PX)})
