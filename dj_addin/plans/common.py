@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from dj_addin.plans import look, measure
-from dj_addin.plans.types import (Block, ColumnPlan, PrintSetup, RowColours, SheetPlan, Style, TitleLine, Value,
+from dj_addin.plans.types import (Block, ColumnPlan, Formula, PrintSetup, RowColours, SheetPlan, Style, TitleLine, Value,
                                   col_letter)
 from dj_addin.schema import ColType, Column
 
@@ -75,6 +75,8 @@ def shown(value: Value, number_format: str | None) -> str:
     """About what a cell shows (for sizing): percentages as '100.0%', numbers as typed."""
     if value is None:
         return ""
+    if isinstance(value, Formula):
+        return "0000"  # a total: a few digits
     if isinstance(value, float) and number_format and number_format.endswith("%"):
         return f"{value * 100:.1f}%"
     if isinstance(value, float) and number_format == look.ONE_DECIMAL:
