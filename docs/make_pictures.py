@@ -42,12 +42,15 @@ def single_sheet(book: Path, sheet: str, out: Path) -> Path:
     return out
 
 
-def make_pictures(out_dir: Path) -> list[Path]:
+def make_pictures(out_dir: Path, demo_dir: Path | None = None) -> list[Path]:
+    """The PNG files in ``out_dir``; ``demo_dir``: a demo already written there (else one is made)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        run_demo(tmp / "demo", seed=1, year=2026, as_of=dt.date(2026, 12, 31))
-        book = next((tmp / "demo").rglob(f"{BRANCH}_*.xlsx"))
+        if demo_dir is None:
+            demo_dir = tmp / "demo"
+            run_demo(demo_dir, seed=1, year=2026, as_of=dt.date(2026, 12, 31))
+        book = next(demo_dir.rglob(f"{BRANCH}_*.xlsx"))
         (tmp / "in").mkdir()
         sources = [single_sheet(book, sheet, tmp / "in" / f"{stem}.xlsx") for sheet, stem in PICTURES.items()]
         pictures = []
