@@ -131,12 +131,10 @@ def fit(plan: SheetPlan) -> SheetPlan:
         wrapped = [(i, widths.get(b.left + i, 8.43)) for i, c in enumerate(b.columns) if c.style.wrap]
         if not wrapped:
             continue
-        for r, values in enumerate(b.rows):
+        for r, values in enumerate(b.rows):  # every row at least one line high, so the table looks even
             cells = [(v, w) for i, w in wrapped if isinstance(v := values[i], str) and v]
-            if cells:
-                h = measure.row_height(cells)
-                if h > default:
-                    heights[b.first_row + r] = max(h, heights.get(b.first_row + r, 0.0))
+            h = measure.row_height(cells) if cells else default
+            heights[b.first_row + r] = max(h, heights.get(b.first_row + r, 0.0), b.row_height or 0.0)
     return replace(plan, row_heights=heights)
 
 

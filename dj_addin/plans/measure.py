@@ -19,7 +19,7 @@ from functools import lru_cache
 WIDE = 2.2  # width units of a CJK / full-width character at 11 pt
 NARROW = 1.2  # a Latin letter, digit or space
 PADDING = 1.0  # the cell's own margins, in width units
-LINE = 15.0  # points per line of 11-pt text
+LINE = 17.25  # points per line of 11-pt text (CJK fonts such as WenQuanYi Micro Hei space lines widely)
 ROW_PADDING = 3.75  # points above and below the lines
 BASE_SIZE = 11.0
 

@@ -50,7 +50,7 @@ HEADER_ROW = 5
 FIRST_ROW = 6  # first figure
 LABEL_COL, VALUE_COL, NOTE_COL = "A", "B", "C"
 NO_YEAR_TEXT = "—"  # a figure that needs 考核年度 (the year row says 「请先填写基本信息」)
-NO_YEAR_LINE = "请先填写基本信息（考核年度）"
+NO_YEAR_LINE = "请先填写基本信息"
 
 QUARTER_NOTE = ("「本季度尚无联系记录的党员人数」按此季度统计：今天在考核年度内时为今天所在季度；"
                 "考核年度已结束时为该年第四季度；考核年度尚未开始时为该年第一季度")

@@ -14,7 +14,7 @@ from dj_addin.template.layout import (DATE_FORMAT, FORMULA_FILL, GRID, INT_FORMA
 from dj_addin.template.text import readme_lines
 
 README_WIDTHS = (20, 100)  # 说明: item names, explanations
-OVERVIEW_WIDTHS = (30, 16, 84)  # 概览: label, number, note
+OVERVIEW_WIDTHS = (30, 20, 80)  # 概览: label, number, note
 
 
 def readme_sheet(ws: Worksheet) -> None:
