@@ -16,8 +16,8 @@ import math
 import unicodedata
 from functools import lru_cache
 
-WIDE = 2.2  # width units of a CJK / full-width character at 11 pt
-NARROW = 1.2  # a Latin letter, digit or space
+WIDE = 2.0  # width units of a CJK / full-width character at 11 pt (14.7 px against a 7-px digit, rounded down: LibreOffice draws them narrower still)
+NARROW = 1.1  # a Latin letter, digit or space
 PADDING = 1.0  # the cell's own margins, in width units
 LINE = 17.25  # points per line of 11-pt text (CJK fonts such as WenQuanYi Micro Hei space lines widely)
 ROW_PADDING = 3.75  # points above and below the lines

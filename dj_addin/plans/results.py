@@ -25,6 +25,7 @@ from dj_addin.results import ResultsTable
 SCORE_KEYS = ("quota_score", "org_score", "mass_score", "peer_score", "total")
 WRAPPED = ("reasons", "advice")
 CENTRED = ("computed_grade", "final_grade")
+WIDTHS = {"reasons": 28, "advice": 52}  # the advice names its quotas: most lines fit whole
 SIGNATURE = "支部书记（签字）：____________　　审核人：____________　　日期：____________（盖章）"
 UNMET = re.compile(r"(未达标指标：)([^；]+)")
 
@@ -60,7 +61,8 @@ def ordered(members: pd.DataFrame) -> pd.DataFrame:
 def results_plan(results: ResultsTable, letterhead: look.Letterhead | None = None) -> SheetPlan:
     lh = letterhead or look.Letterhead()
     spec = schema.RESULTS
-    cols = columns(spec.columns, formats={k: look.ONE_DECIMAL for k in SCORE_KEYS}, wrap=WRAPPED, centre=CENTRED)
+    cols = columns(spec.columns, formats={k: look.ONE_DECIMAL for k in SCORE_KEYS}, wrap=WRAPPED, centre=CENTRED,
+                   widths=WIDTHS)
     rows = table(ordered(results.members), cols)
     advice = [c.key for c in cols].index("advice")
     for row in rows:
