@@ -92,8 +92,8 @@ def make_ballots(path: str | Path, out: str | Path | None = None, *, mass_copies
     out = Path(out) if out is not None else default_out(path)
     if not 1 <= mass_copies <= MAX_COPIES:
         raise UsageError(f"群众评议票的份数应在 1 到 {MAX_COPIES} 之间，现在是 {mass_copies}。")
+    book = read_book(path)  # an unreadable book is the first thing to say
     check_out(path, out, force)
-    book = read_book(path)
     members = members_of(book)
     if not members:
         raise DjError(f"「{schema.ROSTER.name}」里没有党员（没有填写党员编号的行），无法生成评议票；"
