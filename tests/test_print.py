@@ -124,6 +124,7 @@ def test_ballots_list_every_member_once_per_ballot_and_total_with_formulas(branc
     assert len(ids) == len(roster) ** 2  # one ballot per member, each listing every member
     assert len(peer.row_breaks.brk) == len(roster) - 1  # every ballot starts a page
     assert peer.page_setup.orientation == "portrait" and str(peer.page_setup.paperSize) == "9"  # A4
+    assert 10 <= peer.page_setup.scale <= 100  # scaled so one ballot is one page (the breaks stay)
     mass = wb[MASS_SHEET]
     assert [c.value for c in mass[4]][4:7] == ["满意", "基本满意", "不满意"] and len(mass.row_breaks.brk) == 2
     tally = wb[TALLY_SHEET]
@@ -177,6 +178,10 @@ def test_printed_pages_carry_titles_page_numbers_signature_and_quota_names(branc
     for quota in ("每季度联系群众", "群众意见办结", "参加载体活动"):
         assert quota in text
     assert "2026年第1季度" in text and "各指标达标率" in text
+    members = len([c for c in openpyxl.load_workbook(ballots)[TALLY_SHEET]["A"][2:] if c.value]) - 1  # less 合计
+    info = subprocess.run(["pdfinfo", str(ballots_pdf)], capture_output=True, text=True, timeout=60).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert members + 3 < pages <= members + 3 + 3  # one sheet of paper per ballot, then the 计票表
     ballot_text = pdf_text(ballots_pdf)
     for words in ("党员互评票", "群众评议票", "计票表", "基本合格", "基本满意", "1/3", "评议日期", "第 1 页 共"):
         assert words in ballot_text

@@ -32,6 +32,7 @@ TALLY_NOTE = ("计票说明：每行填写该党员各栏的得票数（数“�
               "选中「互评优秀票」到「群众不满意票」各列的数字，复制到「评议」同样的列（粘贴为数值）。")
 TALLY_KEYS = ("member_id", "name", "self_grade", "peer_excellent", "peer_pass", "peer_basic", "peer_fail",
               "mass_satisfied", "mass_basic", "mass_unsatisfied")
+A4_PORTRAIT = (8.27, 11.69)  # inches
 BALLOT_ROW = 20.25  # points: room to tick a box
 TALLY_ROW = 27.0  # room to write tick marks
 CHECKS = (("peer_total", "互评票数合计", ("peer_excellent", "peer_fail")),
@@ -80,8 +81,22 @@ def ballot_sheet(name: str, kind: str, choices: Sequence[str], note: str, member
     last = col_letter(width)
     bottom = blocks[-1].bottom if blocks else 1
     setup = look.table_print(f"A1:{last}{bottom}", letterhead, name, repeat=None, orientation="portrait")
-    return fit(SheetPlan(name=name, blocks=blocks, print_setup=setup, tab_color=look.OUTPUT_TAB_COLOR,
+    plan = fit(SheetPlan(name=name, blocks=blocks, print_setup=setup, tab_color=look.OUTPUT_TAB_COLOR,
                          row_breaks=tuple(breaks[:-1]), show_grid=False))
+    return replace(plan, print_setup=replace(setup, fit_width=None, fit_height=None, scale=one_page_scale(plan)))
+
+
+def one_page_scale(plan: SheetPlan) -> int:
+    """The print scale (percent) at which one ballot fits one A4 portrait page, so every copy is one
+    sheet of paper (fit-to-page would ignore the page breaks between copies)."""
+    if not plan.blocks:
+        return 100
+    b, m = plan.blocks[0], look.MARGINS
+    height = sum(plan.row_heights.get(r, b.row_height or 15.0) for r in range(b.top, b.bottom + 1))
+    width = sum(c.width or 8.43 for c in b.columns) * 7 * 0.75  # units → pixels → points
+    usable_h = (A4_PORTRAIT[1] - m.top - m.bottom) * 72 * 0.95
+    usable_w = (A4_PORTRAIT[0] - m.left - m.right) * 72 * 0.95
+    return max(10, min(100, int(100 * min(usable_h / height, usable_w / width))))
 
 
 def tally_sheet(members: Sequence[BallotMember], letterhead: look.Letterhead) -> SheetPlan:

@@ -249,6 +249,7 @@ class PrintSetup:
     footer: PageText = PageText()
     margins: Margins | None = None  # None: the engine's defaults
     center_horizontally: bool = False
+    scale: int | None = None  # percent (10–400), with fit_width/fit_height None: keeps manual page breaks
 
 
 MAX_LINKS = 65_530  # Excel keeps at most this many links per sheet

@@ -181,6 +181,8 @@ def finish(ws: Worksheet, plan: SheetPlan) -> None:
         ws.page_setup.fitToWidth = p.fit_width
         ws.page_setup.fitToHeight = p.fit_height
         ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if p.scale is not None:
+        ws.page_setup.scale = p.scale
     if p.repeat_rows:
         ws.print_title_rows = f"{p.repeat_rows[0]}:{p.repeat_rows[1]}"
     if p.header:

@@ -221,6 +221,8 @@ def finish(ws: Worksheet, plan: SheetPlan) -> None:
         ws.set_paper(PAPER_CODES[p.paper])
     if p.fit_width is not None or p.fit_height is not None:
         ws.fit_to_pages(p.fit_width or 0, p.fit_height or 0)
+    if p.scale is not None:
+        ws.set_print_scale(p.scale)
     if p.repeat_rows:
         ws.repeat_rows(p.repeat_rows[0] - 1, p.repeat_rows[1] - 1)
     if p.area:
