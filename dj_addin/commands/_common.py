@@ -74,6 +74,7 @@ def print_json(doc: Any) -> None:
 SHOWN_CHARS = 60  # of a long value quoted in a message
 LONG_VALUE = 120  # values longer than this are cut
 _QUOTED = re.compile(r"「([^」]{%d,})」" % (LONG_VALUE + 1))
+_LONG_RUN = re.compile(r"[^\s，。；：、「」（）…/\\]{%d,}" % (LONG_VALUE + 1))  # an unquoted value
 MAX_LINE = 2000
 
 
@@ -90,6 +91,7 @@ def shorten_values(line: str) -> str:
     if len(line) <= LONG_VALUE:
         return line
     line = _QUOTED.sub(lambda m: f"「{m.group(1)[:SHOWN_CHARS]}…」（共 {len(m.group(1))} 个字符）", line)
+    line = _LONG_RUN.sub(lambda m: f"{m.group(0)[:SHOWN_CHARS]}…（共 {len(m.group(0))} 个字符）", line)
     if len(line) > MAX_LINE:
         line = f"{line[:MAX_LINE // 2]}…（这一行共 {len(line)} 个字符，已截断）"
     return line

@@ -54,9 +54,15 @@ def max_file_bytes() -> int:
     """The size limit for one workbook: ``DJ_MAX_FILE_MB`` (megabytes) when set, else 100 MB."""
     value = os.environ.get(MAX_MB_ENV, "").strip()
     try:
-        return int(float(value) * 1024 * 1024) if value else DEFAULT_MAX_BYTES
+        limit = float(value) if value else None
     except ValueError:
-        raise UsageError(f"环境变量 {MAX_MB_ENV} 的值「{value}」不是数字；请写文件大小上限（MB），如 200。") from None
+        limit = float("nan")
+    if limit is None:
+        return DEFAULT_MAX_BYTES
+    if not 0 < limit < 1024 * 1024:  # also NaN and infinity
+        raise UsageError(f"环境变量 {MAX_MB_ENV} 的值「{value[:40]}」不是有效的大小；请写一个正数，单位 MB，"
+                         f"如 200（不设置时上限为 {DEFAULT_MAX_BYTES // 1024 // 1024} MB）。")
+    return int(limit * 1024 * 1024)
 
 
 def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | None = None) -> Book:
@@ -78,11 +84,38 @@ def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | No
         raise
     except Exception as exc:  # the parsers raise their own types for damaged parts
         raise UnreadableFile(
-            f"文件「{path.name}」内容损坏，无法读取（{type(exc).__name__}）；请用 Excel 打开修复后另存为 .xlsx，"
+            f"文件「{path.name}」的工作表内容损坏，无法读取；请用 Excel 打开修复后另存为 .xlsx，"
             "或请对方重新发送。") from exc
     for name, grid in grids.items():
         grid.errors.update(scans[name].errors)
+        _times_as_typed(path, parts.get(name, ""), grid)
     return book_from_grids(package.sheet_names, grids, path=path)
+
+
+def _times_as_typed(path: Path, part: str, grid: Grid) -> None:
+    """python-calamine turns a date-formatted serial below 1 (0, 0.5, even -1) into
+    a time of day; no data sheet holds times, so the number typed is put back,
+    and messages show 「0.5」, not 「12:00:00」."""
+    import datetime as dt
+    import re
+    import zipfile
+
+    from dj_addin.xlsx.grid import col_letter
+
+    where = [(r, c) for r, row in enumerate(grid.rows) for c, v in enumerate(row) if isinstance(v, dt.time)]
+    if not where or not part:
+        return
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read(part)
+    for r, c in where:
+        ref = f"{col_letter(c)}{r + 1}".encode()
+        m = re.search(rb'<(?:\w+:)?c r="' + ref + rb'"[^>]*>(?:<(?:\w+:)?f[^>]*?(?:/>|>.*?</(?:\w+:)?f>))?'
+                      rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>', data, re.DOTALL)
+        if m:
+            try:
+                grid.rows[r][c] = float(m.group(1))
+            except ValueError:
+                pass
 
 
 # Above this many cells (rows × columns reached) a sheet is streamed sparsely
