@@ -348,7 +348,8 @@ def _sheet_parts(zf: zipfile.ZipFile, name: str, names: set[str]) -> list[tuple[
                 part = posixpath.normpath(target).lstrip("/")
             else:
                 part = posixpath.normpath(posixpath.join("xl", target))
-            targets[rel.get("Id", "")] = (part, not external and not part.startswith(".."))
+            inside = not external and not part.startswith("..")
+            targets[rel.get("Id", "")] = (part if inside else rel.get("Target", ""), inside)
     out: list[tuple[str, str]] = []
     sheets = wb.find(f"{_NS_MAIN}sheets")
     for sh in (sheets if sheets is not None else []):
