@@ -249,9 +249,10 @@ def owner_files(path: Path) -> list[Path]:
 
 def refuse_if_open(path: Path, given: Path | None = None) -> None:
     """``--in-place`` refuses while Excel or WPS has the book open (interfaces.md)."""
+    given = Path(given or path)
     path = real_target(Path(path))
-    shown = (given or path).name
-    found = owner_files(path)
+    shown = given.name
+    found = owner_files(path) + (owner_files(given) if given != path else [])  # opened through the link, or not
     if found:
         raise DjError(f"「{shown}」似乎正在 Excel/WPS 中打开（旁边有「{found[0].name}」）；请先保存并关闭它再运行。"
                       "确认没有打开、只是残留的临时文件，可加 --force。文件未作改动。")
