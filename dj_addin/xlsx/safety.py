@@ -202,12 +202,13 @@ _ROOT = re.compile(rb"<[A-Za-z_]")
 MAX_PROLOG = 1024 * 1024  # an XML part whose root element starts later than this is refused
 _CHUNK = 64 * 1024
 _XML_PARTS = (".xml", ".rels", ".vml")
+_INFLATE_CHUNK = 1024 * 1024  # memory per part while checking, whatever the zip claims
 
 
 def _inflate(raw, info: zipfile.ZipInfo):
     """The part's bytes, chunk by chunk, straight from the compressed stream.
 
-    Never more than ``_CHUNK`` bytes at a time, and never more than the size
+    Never more than ``_INFLATE_CHUNK`` bytes at a time, and never more than the size
     the zip declares: a part that inflates past it is refused at once. The
     CRC is checked at the end, so a damaged part is caught here too.
     """
@@ -224,14 +225,14 @@ def _inflate(raw, info: zipfile.ZipInfo):
         if not pending:
             if left <= 0:
                 break
-            pending = raw.read(min(_CHUNK, left))
+            pending = raw.read(min(_INFLATE_CHUNK, left))
             left -= len(pending)
             if not pending:
                 raise EOFError("truncated")
         if inflater is None:
             out, pending = pending, b""
         else:
-            out = inflater.decompress(pending, _CHUNK)
+            out = inflater.decompress(pending, _INFLATE_CHUNK)
             pending = inflater.unconsumed_tail
         produced += len(out)
         if produced > info.file_size:
@@ -251,7 +252,7 @@ def _inflate(raw, info: zipfile.ZipInfo):
 # Excel keeps 15 significant digits; a cell value of thousands of digits is
 # damage or an attack (Python refuses to turn more than 4,300 digits into an int).
 _HUGE_DIGITS = 1000
-_HUGE_NUMBER = re.compile(rb"<(?:\w+:)?v>\s*[-+]?[0-9]{%d}" % _HUGE_DIGITS)
+_HUGE_NUMBER = re.compile(rb"v>\s*[-+]?[0-9]{%d}" % _HUGE_DIGITS)  # literal-led: fast on big sheets
 
 
 class _Lie(Exception):
