@@ -14,6 +14,7 @@ import os
 import pkgutil
 import re
 import sys
+import warnings
 
 import click
 
@@ -83,6 +84,8 @@ class DjGroup(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
         self._as_json = _json_requested(args)
+        if not sys.warnoptions:  # libraries' warnings (openpyxl, pandas) are English noise to a secretary
+            warnings.simplefilter("ignore")
         if not (sys.argv[1:] if args is None else list(args)):  # bare `dj`: the help, not an error
             with self.make_context(prog_name or "dj", ["--help"], resilient_parsing=True) as ctx:
                 echo(self.get_help(ctx))

@@ -104,7 +104,7 @@ def kill_trials(folder: Path, trials: int, seed: int = 8) -> KillFigures:
     figures = KillFigures()
     for _ in range(trials):
         before = book.read_bytes()
-        delay = rng.uniform(0.3, duration)
+        delay = rng.uniform(0.3, 1.3 * duration)  # some kills land after the rename
         proc = subprocess.Popen(DJ + ["run", str(book), "--in-place", "--as-of", "2026-12-31"], env=ENV,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)

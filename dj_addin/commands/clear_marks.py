@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 import openpyxl
 
+from dj_addin.errors import UnreadableFile
 from dj_addin.xlsx.safety import check_package
 from dj_addin.xlsx.save import MARKS_SHEET, clear_marks, keep_backup
 from dj_addin.commands._batch import Outcome, Writing, guarded
@@ -20,13 +21,17 @@ from dj_addin.commands.validate import output_target
 
 def count_marks(book: Path) -> int:
     """Cells currently marked (rows of the hidden marks sheet)."""
-    wb = openpyxl.load_workbook(book, read_only=True)
     try:
-        if MARKS_SHEET not in wb.sheetnames:
-            return 0
-        return sum(1 for row in wb[MARKS_SHEET].iter_rows(min_row=2, max_col=1, values_only=True) if row[0])
-    finally:
-        wb.close()
+        wb = openpyxl.load_workbook(book, read_only=True)
+        try:
+            if MARKS_SHEET not in wb.sheetnames:
+                return 0
+            return sum(1 for row in wb[MARKS_SHEET].iter_rows(min_row=2, max_col=1, values_only=True) if row[0])
+        finally:
+            wb.close()
+    except Exception as exc:  # noqa: BLE001 - a damaged part the package check cannot see
+        raise UnreadableFile(f"文件「{book.name}」的内容损坏，无法读取；请用 Excel 打开修复后另存为 .xlsx，"
+                             "或请对方重新发送。") from exc
 
 
 @click.command("clear-marks")

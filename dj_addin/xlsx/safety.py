@@ -339,9 +339,12 @@ def _sheet_parts(zf: zipfile.ZipFile, name: str, names: set[str]) -> list[tuple[
     wb_path = "xl/workbook.xml"
     rels_path = "xl/_rels/workbook.xml.rels"
     wb = SafeET.fromstring(zf.read(wb_path))
-    rels = SafeET.fromstring(zf.read(rels_path)) if rels_path in names else None
+    if rels_path not in names:
+        raise UnreadableFile(f"文件「{name}」缺少工作表目录（{rels_path}），工作簿已损坏；"
+                             "请用 Excel 打开修复后另存为 .xlsx，或请对方重新发送。")
+    rels = SafeET.fromstring(zf.read(rels_path))
     targets: dict[str, tuple[str, bool]] = {}  # rId → (part, stays inside the package)
-    if rels is not None:
+    if rels is not None:  # noqa: SIM102 - kept for a reader that passes None
         for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
             target = rel.get("Target", "").replace("\\", "/")
             external = rel.get("TargetMode", "") == "External" or "://" in target or re.match(r"[A-Za-z]:", target)
@@ -357,6 +360,9 @@ def _sheet_parts(zf: zipfile.ZipFile, name: str, names: set[str]) -> list[tuple[
         sheet_name = sh.get("name", "")
         rid = sh.get(f"{_NS_REL}id", "")
         part, inside = targets.get(rid, ("", True))
+        if not rid or rid not in targets or part in ("", "xl"):
+            raise UnreadableFile(f"文件「{name}」中工作表「{_short(sheet_name)}」没有对应的数据部件，工作簿已损坏；"
+                                 "请用 Excel 打开修复后另存为 .xlsx，或请对方重新发送。")
         if not inside:
             raise UnreadableFile(f"文件「{name}」中工作表「{_short(sheet_name)}」的数据指向工作簿以外的位置"
                                  f"（「{_short(part)}」），可能是恶意文件，已拒绝读取；请检查文件来源。")

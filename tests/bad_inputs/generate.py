@@ -346,6 +346,18 @@ def _cases() -> list[Case]:
                                        b'<row r="40"><c r="B40" t="inlineStr"><is><t>a\x01b</t></is></c></row>'
                                        b"</sheetData>")), "validate", 1, "C001", "必填项")
 
+    add("no-workbook-rels", "xl/_rels/workbook.xml.rels missing",
+        lambda f: edited(f, lambda p, b: {k: v for k, v in p.items() if k != "xl/_rels/workbook.xml.rels"}),
+        "clear-marks", 2, "S001", "缺少工作表目录")
+    add("sheet-without-rid", "a sheet in workbook.xml without its relationship id",
+        lambda f: edited(f, lambda p, b: {**p, "xl/workbook.xml": p["xl/workbook.xml"].replace(b' r:id="rId1"', b"", 1)}),
+        "rollup", 2, "S001", "没有对应的数据部件")
+    add("styles-garbage", "styles.xml cut off mid-tag",
+        lambda f: edited(f, lambda p, b: {**p, "xl/styles.xml": b"<styleSheet><oops"}), "validate", 2, "S001", "损坏")
+    add("sheet-part-empty", "a sheet part of zero bytes",
+        lambda f: edited(f, lambda p, b: {**p, sheet_part(b, schema.CONTACT_LOG.name): b""}), "score", 2, "S001",
+        "损坏")
+
     # the file system
     add("fifo", "a FIFO given as the book", lambda f: _fifo(f / BOOK), "run", 2, "S001", "不是普通文件")
     add("folder-named-xlsx", "a folder named like a workbook (and nothing in it)", lambda f: _mkdir(f / BOOK),
