@@ -88,7 +88,8 @@ class DjGroup(click.Group):
             warnings.simplefilter("ignore")
         if not (sys.argv[1:] if args is None else list(args)):  # bare `dj`: the help, not an error
             with self.make_context(prog_name or "dj", ["--help"], resilient_parsing=True) as ctx:
-                echo(self.get_help(ctx))
+                for line in self.get_help(ctx).splitlines():
+                    echo(line)
             sys.exit(0)
         try:
             return super().main(args, prog_name, complete_var, standalone_mode=standalone_mode, **extra)
