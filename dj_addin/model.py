@@ -9,7 +9,6 @@ validation can report it later instead of the reader dropping it.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,10 +150,3 @@ class Finding:
                 "column": self.column, "field": self.field, "value": self.value,
                 "message": self.message, "suggestion": self.suggestion}
 
-
-def as_of_default(year: int | None, today: dt.date | None = None) -> dt.date:
-    """Default as-of date: today, but at most the last day of 考核年度."""
-    today = today or dt.date.today()
-    if year is not None and today > dt.date(year, 12, 31):
-        return dt.date(year, 12, 31)
-    return today

@@ -184,6 +184,21 @@ def parse_date(value: Any) -> dt.date | None:
     return INVALID
 
 
+def date_from_text(value: Any) -> dt.date | None:
+    """A date written in one of the text forms (2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日,
+    20260305), with any year a calendar holds; None for anything else, numbers and serials
+    included. Lets a caller tell "not a date" from "a real date outside the allowed years"."""
+    s = fold_width(str(value)).strip()
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(s)
+        if m:
+            try:
+                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return None
+    return None
+
+
 def _ymd(s: str) -> dt.date | Any:
     return _checked_date(int(s[:4]), int(s[4:6]), int(s[6:8]))
 

@@ -16,13 +16,13 @@ from typing import Iterable
 import pandas as pd
 
 from dj_addin import schema
+from dj_addin.context import RunContext
 from dj_addin.model import Book
 from dj_addin.results import ValidationReport
 from dj_addin.xlsx.reader import read_book
 from dj_addin.rollup.table import Rollup, rollup
 from dj_addin.scoring.rounding import round_half_away
 from dj_addin.scoring.score import Scores, score
-from dj_addin.scoring.settings import load_settings
 
 VALIDATE, ROLLUP, SCORE = "validate", "rollup", "score"
 ALL_STEPS = (VALIDATE, ROLLUP, SCORE)
@@ -45,6 +45,7 @@ class RunResult:
     backup: Path | None = None
     written_sheets: list[str] = field(default_factory=list)
     year_assumed: bool = False  # 考核年度 was missing: the as-of date's year was used
+    run: RunContext | None = None  # what the run worked with (as-of date, settings, quotas …)
 
     @property
     def error_count(self) -> int:
@@ -80,24 +81,27 @@ def branch_summary(scores: Scores) -> pd.DataFrame:
     return out.reset_index()
 
 
-def compute(book: Book, as_of: dt.date | None = None, steps: Iterable[str] = ALL_STEPS, *,
-            file: str = "", checked_at: dt.datetime | None = None) -> RunResult:
-    """Validate, roll up and/or score a book already read (no writing)."""
-    from dj_addin.validate import effective_as_of, validate_book
+def compute(book: Book | RunContext, as_of: dt.date | None = None, steps: Iterable[str] = ALL_STEPS, *,
+            file: str = "", checked_at: dt.datetime | None = None, today: dt.date | None = None) -> RunResult:
+    """Validate, roll up and/or score a book already read (no writing).
 
+    The run context is built here, once, from ``as_of`` (None: today),
+    ``today`` and ``checked_at`` (a fixed time makes files reproducible:
+    dj demo); or it is given ready-made instead of the book. Validation,
+    the roll-up and scoring all work from it."""
+    from dj_addin.validate import validate_run
+
+    run = book if isinstance(book, RunContext) else RunContext.build(book, as_of, today=today,
+                                                                      checked_at=checked_at)
     steps = tuple(s for s in ALL_STEPS if s in set(steps))
-    file = file or (Path(book.path).name if book.path else "")
-    as_of = effective_as_of(book, as_of)
-    report = validate_book(book, as_of, file=file)
-    if checked_at is not None:  # a fixed time for reproducible files (dj demo)
-        report.checked_at = checked_at
-    result = RunResult(file=file, as_of=as_of, steps=steps, book=book, report=report,
-                       year_assumed=book.year is None)
+    file = file or (Path(run.book.path).name if run.book.path else "")
+    report = validate_run(run, file=file)  # includes the 评分规则 findings, reported once
+    result = RunResult(file=file, as_of=run.as_of, steps=steps, book=run.book, report=report,
+                       year_assumed=run.year_assumed, run=run)
     if ROLLUP in steps or SCORE in steps:
-        result.rollup = rollup(book, as_of, file=file)
+        result.rollup = rollup(run, file=file)
     if SCORE in steps:
-        settings, findings = load_settings(book)  # validation has reported these findings already
-        result.scores = score(book, result.rollup, settings, findings)
+        result.scores = score(run, result.rollup)
     return result
 
 

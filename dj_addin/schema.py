@@ -1,5 +1,5 @@
 """The one source of truth for the workbook: sheets, columns, types, lists,
-aliases, synonyms and sensitivity (see shared/spec/workbook.md).
+aliases, synonyms and sensitivity (docs/workbook.md is generated from it).
 
 Every other module refers to sheets and columns through the English keys
 defined here (``ROSTER``, ``"member_id"``); the Chinese names users see are
@@ -56,6 +56,10 @@ class Column:
     maximum: float | None = None
     min_exclusive: bool = False  # "number > 0" rather than ">= 0"
     not_above: str | None = None  # key of the count this count may not exceed
+    # (ID column of this sheet, column of the sheet that ID refers to): the
+    # template fills the column with a lookup formula (评议.姓名 from 党员名册),
+    # so the value is there to read and print, and validation checks a typed one.
+    lookup: tuple[str, str] | None = None
     width: float = 12  # column width in the template (Excel character units)
     hint: str = ""  # input message shown in Excel when the cell is selected
     note: str = ""  # a line for the 说明 sheet
@@ -244,19 +248,22 @@ ROSTER = Sheet(
     how_to_fill="每名党员一行；党员编号填学号或工号，不能重复。干部层级、支部职务留空视为“无”。",
     columns=(
         _c("member_id", "党员编号", _ID, required=True, unique=True, width=14,
-           aliases=("学号/工号", "工号", "学号", "编号"), hint="学号或工号，全表唯一"),
+           aliases=("学号/工号", "学工号", "工号", "学号", "编号"), hint="学号或工号，全表唯一"),
         _c("name", "姓名", _T, required=True, aliases=("党员姓名",), width=10),
         _enum("gender", "性别", GENDERS, width=6),
         _enum("category", "党员类别", MEMBER_CATEGORIES, required=True, aliases=("类别", "人员类别"), width=14),
-        _enum("status", "党员身份", MEMBER_STATUSES, required=True, aliases=("党籍状态", "身份"), width=12),
+        _enum("status", "党员身份", MEMBER_STATUSES, required=True, aliases=("党籍状态", "身份", "人员类别"),
+              width=12),
         _enum("cadre_level", "干部层级", CADRE_LEVELS, default="无", width=12),
         _enum("branch_post", "支部职务", BRANCH_POSTS, default="无", aliases=("党内职务", "职务"), width=10),
-        _c("branch_code", "所在支部编码", _ID, aliases=("支部编码",), width=14,
+        _c("branch_code", "所在支部编码", _ID, width=14,
+           aliases=("支部编码", "所在党支部", "所在支部", "所属党支部", "党支部", "党支部名称"),
            hint="留空表示本表的单位编码"),
         _c("department", "所在学院部门", _T, width=20),
-        _c("join_date", "入党日期", _D, aliases=("入党时间", "加入党组织日期"), width=12),
-        _c("phone", "联系电话", _T, sensitive=True, aliases=("电话", "电话号码", "手机", "手机号", "手机号码"),
-           width=14),
+        _c("join_date", "入党日期", _D, width=12,
+           aliases=("入党时间", "加入党组织日期", "确定为预备党员时间", "确定为预备党员日期")),
+        _c("phone", "联系电话", _T, sensitive=True, width=14,
+           aliases=("电话", "电话号码", "手机", "手机号", "手机号码", "联系方式")),
         _c("note", "备注", _T, width=20),
     ),
 )
@@ -274,8 +281,8 @@ TARGETS = Sheet(
         _c("member_id", "联系党员编号", _ID, required=True, ref="roster", width=14,
            hint="负责联系的党员编号，须在党员名册中"),
         _c("pair_date", "结对日期", _D, width=12),
-        _c("phone", "联系电话", _T, sensitive=True, aliases=("电话", "电话号码", "手机", "手机号", "手机号码"),
-           width=14),
+        _c("phone", "联系电话", _T, sensitive=True, width=14,
+           aliases=("电话", "电话号码", "手机", "手机号", "手机号码", "联系方式")),
         _c("note", "备注", _T, width=20),
     ),
 )
@@ -431,6 +438,8 @@ EVALUATION = Sheet(
     how_to_fill="每名党员一行，填写互评票数、群众评议票数和支部委员会的组织评价分（0–100）。",
     columns=(
         _c("member_id", "党员编号", _ID, required=True, unique=True, ref="roster", width=14),
+        _c("name", "姓名", _T, lookup=("member_id", "name"), width=10,
+           hint="按党员编号从党员名册自动带出；手工填写的须与名册一致"),
         _enum("self_grade", "自评等次", GRADES, width=10),
         _c("peer_excellent", "互评优秀票", _I, minimum=0, width=10),
         _c("peer_pass", "互评合格票", _I, minimum=0, width=10),

@@ -6,6 +6,11 @@ datetimes, strings, 1×1 two-dimensional lists for single-cell ranges) and
 return what a cell can show: a float, a string or a datetime, or a Chinese
 error string starting with ``#错误：`` instead of raising. The Excel adapter
 wraps them with xlwings decorators; nothing here imports xlwings.
+
+The rules themselves are scoring's, not copies: the grade lines
+(``score.grade_for``), the vote values and minimum votes
+(``score.vote_score`` with ``mass_values``/``peer_values``) and 完成率
+(``table.completion_rate``), with the default Settings.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ import math
 from typing import Any
 
 from dj_addin import normalize as nz
+from dj_addin.rollup.table import completion_rate
+from dj_addin.schema import DATE_FORMS_TEXT
 from dj_addin.scoring.rounding import snap
-from dj_addin.schema import DATE_FORMS_TEXT, GRADES
+from dj_addin.scoring.score import PEER_MIN_VOTES, grade_for, mass_values, peer_values, vote_score
 from dj_addin.scoring.settings import DEFAULT_SETTINGS
 
 ERROR_PREFIX = "#错误："
@@ -68,32 +75,21 @@ def _safe(func):
 
 @_safe
 def dj_grade(score: Any) -> str:
-    """测算等次 of a 综合得分: ≥ 90 优秀, ≥ 75 合格, ≥ 60 基本合格, else 不合格."""
-    s = snap(_number(score, "得分"))  # 74.99999999999999 is 75, as Excel shows it
+    """测算等次 of a 综合得分: ≥ 90 优秀, ≥ 75 合格, ≥ 60 基本合格, else 不合格 (the default lines)."""
+    s = snap(_number(score, "得分"))
     if s < 0 or s > 100:
         raise _UdfError("得分应在0到100之间")
-    excellent, passed, basic, failed = GRADES
-    if s >= _S.excellent_line:
-        return excellent
-    if s >= _S.pass_line:
-        return passed
-    if s >= _S.basic_line:
-        return basic
-    return failed
-
-
-def _vote_mean(counts: list[float], values: tuple[float, ...]) -> float:
-    total = sum(counts)
-    return sum(c * v for c, v in zip(counts, values)) / total
+    return grade_for(s, _S)
 
 
 @_safe
 def dj_mass_score(satisfied: Any, basic: Any, unsatisfied: Any) -> float | str:
     """群众评议分: vote-weighted mean of 100/60/0; an error when votes < 群众评议最少票数."""
     counts = [_count(satisfied, "满意票"), _count(basic, "基本满意票"), _count(unsatisfied, "不满意票")]
-    if sum(counts) < _S.mass_min_votes or sum(counts) == 0:
+    value = vote_score(counts, mass_values(_S), _S.mass_min_votes)
+    if math.isnan(value):
         raise _UdfError(f"群众评议票数少于{_S.mass_min_votes:g}票，不计分")
-    return _vote_mean(counts, (_S.mass_satisfied_value, _S.mass_basic_value, _S.mass_unsatisfied_value))
+    return value
 
 
 @_safe
@@ -101,10 +97,10 @@ def dj_peer_score(excellent: Any, passed: Any, basic: Any, failed: Any) -> float
     """党员互评分: vote-weighted mean of 100/80/60/0; an error when there are no votes."""
     counts = [_count(excellent, "优秀票"), _count(passed, "合格票"), _count(basic, "基本合格票"),
               _count(failed, "不合格票")]
-    if sum(counts) == 0:
+    value = vote_score(counts, peer_values(_S), PEER_MIN_VOTES)
+    if math.isnan(value):
         raise _UdfError("没有互评票，不计分")
-    return _vote_mean(counts, (_S.peer_excellent_value, _S.peer_pass_value, _S.peer_basic_value,
-                               _S.peer_fail_value))
+    return value
 
 
 @_safe
@@ -116,7 +112,10 @@ def dj_completion(actual: Any, target: Any) -> float | str:
     a = _number(actual, "实际值", blank=0.0)
     if a < 0:
         raise _UdfError("实际值不能为负数")
-    return a / t
+    rate = completion_rate(a, t)
+    if not math.isfinite(rate):
+        raise _UdfError("数值过大，无法计算")
+    return rate
 
 
 @_safe

@@ -13,36 +13,19 @@ from pathlib import Path
 
 from dj_addin import normalize as nz
 from dj_addin import schema
-from dj_addin.errors import UsageError
-from dj_addin.model import Book, Finding, as_of_default
+from dj_addin.context import RunContext
+from dj_addin.model import Book, Finding
 from dj_addin.results import ValidationReport
 from dj_addin.rules import Context, Hit, Rule, ordered_rules
-from dj_addin.rules.context import year_of
 
 _SHEET_ORDER = {s.key: i for i, s in enumerate(schema.SHEETS)}
 _LEVEL_ORDER = {lvl: i for i, lvl in enumerate(schema.LEVELS)}
 
 
-def effective_as_of(book: Book, as_of: dt.date | None = None) -> dt.date:
-    """The as-of date of a run: the given date or today, at most 考核年度's last day
-    (an invalid 考核年度, reported as R019, caps nothing). A given date before
-    考核年度 is a usage error: nothing could be counted."""
-    year = year_of(book)
-    if as_of is None:
-        return as_of_default(year)
-    if year is not None and as_of < dt.date(year, 1, 1):
-        raise UsageError(f"统计截止日期 {as_of.isoformat()} 早于考核年度 {year} 年，没有可统计的记录；"
-                         f"请用 {year} 年内的日期，或不设（默认今天）。")
-    if year is not None and as_of > dt.date(year, 12, 31):
-        return dt.date(year, 12, 31)
-    return as_of
-
-
-def validate_book(book: Book, as_of: dt.date | None = None, *, file: str = "") -> ValidationReport:
-    """All findings of every rule for one workbook, sorted for reading."""
-    run_date = as_of or dt.date.today()
-    as_of = effective_as_of(book, as_of)
-    ctx = Context(book=book, as_of=as_of, run_date=run_date)
+def validate_run(run: RunContext, *, file: str = "") -> ValidationReport:
+    """All findings of every rule for the run's workbook, sorted for reading."""
+    book = run.book
+    ctx = Context(run)
     findings: dict[tuple, Finding] = {}
     positions: dict[str, dict[int, int]] = {}
     for rule in ordered_rules():
@@ -53,7 +36,14 @@ def validate_book(book: Book, as_of: dt.date | None = None, *, file: str = "") -
     ordered = sorted(findings.values(), key=lambda f: _sort_key(book, f, ranks))
     if not file and book.path is not None:
         file = Path(book.path).name
-    return ValidationReport(file=file, as_of=as_of, findings=ordered)
+    return ValidationReport(file=file, as_of=run.as_of, findings=ordered, checked_at=run.checked_at)
+
+
+def validate_book(book: Book, as_of: dt.date | None = None, *, file: str = "",
+                  today: dt.date | None = None) -> ValidationReport:
+    """Validation alone (``dj validate``, 校验全部): builds the run context of ``book``
+    at ``as_of`` (None: today, at most 考核年度's last day) and validates it."""
+    return validate_run(RunContext.build(book, as_of, today=today), file=file)
 
 
 def validate_path(path: str | Path, as_of: dt.date | None = None) -> tuple[Book, ValidationReport]:

@@ -1,5 +1,5 @@
 """LibreOffice as a real spreadsheet engine for tests: recalculate formulas
-and convert workbooks headless (see shared/NOTES.md).
+and convert workbooks headless.
 
 LibreOffice does not recalculate the cached values of .xlsx files on load by
 default, so :func:`recalculate` runs it with a throwaway profile whose

@@ -17,6 +17,7 @@ import pytest
 
 from builders import clean_rows, make_book
 from dj_addin import schema
+from dj_addin.cellref import column_letter
 from dj_addin.errors import UnreadableFile
 from dj_addin.xlsx import safety as package
 from dj_addin.xlsx.reader import read_book
@@ -294,9 +295,11 @@ def test_merged_cells_across_the_data_area(tmp_path):
 
 
 def test_excel_error_values(tmp_path):
+    org_score = column_letter(schema.EVALUATION.keys.index("org_score") + 1)
+
     def errors(wb):
         for sheet, ref, value in ((schema.CONTACT_LOG.name, "A2", "#REF!"), (schema.ROSTER.name, "B3", "#N/A"),
-                                  (schema.EVALUATION.name, "J2", "#DIV/0!"), (schema.META.name, "B2", "#VALUE!")):
+                                  (schema.EVALUATION.name, f"{org_score}2", "#DIV/0!"), (schema.META.name, "B2", "#VALUE!")):
             cell = wb[sheet][ref]
             cell.value, cell.data_type = value, "e"
     path = make_book(tmp_path / "b.xlsx", rows=clean_rows(), edit=errors)

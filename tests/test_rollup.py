@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping
 import pytest
 
 from dj_addin import schema
+from dj_addin.context import RunContext
 from dj_addin.model import Book
 from dj_addin.xlsx.reader import book_from_grids, read_book
 from dj_addin.xlsx.grid import Grid
@@ -80,7 +81,7 @@ def test_quarters_up_to_as_of_current_in_progress_later_not_listed():
            contact("M1", "T1", dt.date(2026, 7, 1))]
     book = memory_book({"roster": [member("M1")], "targets": [target("T1", "M1")], "contact_log": log},
                        quotas=[quota("Q01", "联系次数", "季度", 2, 3)])
-    r = rollup(book, dt.date(2026, 8, 15))
+    r = rollup(RunContext.build(book, dt.date(2026, 8, 15)))
     assert rows_of(r, "M1", "Q01") == {"2026Q1": (2, 1.0, "达标"), "2026Q2": (0, 0.0, "未达标"),
                                        "2026Q3": (1, 0.5, "进行中")}
     # completion = mean over the ended quarters only: (1 + 0) / 2
@@ -91,7 +92,7 @@ def test_quarters_up_to_as_of_current_in_progress_later_not_listed():
 def test_before_any_period_ends_the_current_one_gives_the_figure():
     book = memory_book({"roster": [member("M1")], "contact_log": [contact("M1", "T1", dt.date(2026, 1, 5))]},
                        quotas=[quota("Q01", "联系次数", "季度", 2, 3), quota("Q02", "联系对象人数", "年度", 4, 1)])
-    r = rollup(book, dt.date(2026, 2, 1))
+    r = rollup(RunContext.build(book, dt.date(2026, 2, 1)))
     assert rows_of(r, "M1", "Q01") == {"2026Q1": (1, 0.5, "进行中")}
     assert rows_of(r, "M1", "Q02") == {"2026": (1, 0.25, "进行中")}
     assert r.quota_score["M1"] == pytest.approx(100 * (3 * 0.5 + 1 * 0.25) / 4)
@@ -100,7 +101,7 @@ def test_before_any_period_ends_the_current_one_gives_the_figure():
 
 def test_as_of_after_the_year_is_clamped_to_its_last_day():
     book = memory_book({"roster": [member("M1")]}, quotas=[quota("Q01", "联系次数", "季度", 1)])
-    r = rollup(book, dt.date(2027, 3, 1))
+    r = rollup(RunContext.build(book, dt.date(2027, 3, 1)))
     assert r.as_of == AS_OF
     assert set(rows_of(r, "M1", "Q01")) == {"2026Q1", "2026Q2", "2026Q3", "2026Q4"}
 
@@ -109,14 +110,14 @@ def test_rows_outside_the_year_or_after_as_of_do_not_count():
     log = [contact("M1", "T1", dt.date(2025, 12, 31)), contact("M1", "T1", dt.date(2026, 3, 1)),
            contact("M1", "T1", dt.date(2026, 9, 30)), contact("M1", "T1", dt.date(2027, 1, 1))]
     book = memory_book({"roster": [member("M1")], "contact_log": log}, quotas=[quota("Q", "联系次数", "年度", 5)])
-    assert rows_of(rollup(book, dt.date(2026, 9, 1)), "M1", "Q") == {"2026": (1, 0.2, "进行中")}
-    assert rows_of(rollup(book, AS_OF), "M1", "Q") == {"2026": (2, 0.4, "未达标")}
+    assert rows_of(rollup(RunContext.build(book, dt.date(2026, 9, 1))), "M1", "Q") == {"2026": (1, 0.2, "进行中")}
+    assert rows_of(rollup(RunContext.build(book, AS_OF)), "M1", "Q") == {"2026": (2, 0.4, "未达标")}
 
 
 def test_rate_uncapped_for_display_capped_for_scoring():
     log = [contact("M1", f"T{i}", dt.date(2026, 3, i + 1)) for i in range(6)]
     book = memory_book({"roster": [member("M1")], "contact_log": log}, quotas=[quota("Q", "联系次数", "年度", 2)])
-    r = rollup(book, AS_OF)
+    r = rollup(RunContext.build(book, AS_OF))
     row = r.rows.iloc[0]
     assert (row["rate"], row["rate_capped"], row["state"]) == (3.0, 1.0, "达标")
     assert r.quota_score["M1"] == 100.0
@@ -150,7 +151,7 @@ def test_each_metric_counts_its_own_sheet():
               quota("R", "调研报告数", target_value=100), quota("J", "接待日次数", target_value=100),
               quota("V", "联系点走访次数", target_value=100), quota("F", "主持座谈会次数", target_value=100),
               quota("A", "载体活动次数", target_value=100)]
-    r = rollup(memory_book(rows, quotas=quotas), AS_OF)
+    r = rollup(RunContext.build(memory_book(rows, quotas=quotas), AS_OF))
     actual = {code: rows_of(r, "C1", code)["2026"][0] for code in "DNRJVFA"}
     assert actual == {"D": 5.5, "N": 3, "R": 2, "J": 3, "V": 2, "F": 1, "A": 1}
     assert rows_of(r, "M2", "A")["2026"][0] == 2  # IDs compare case-insensitively
@@ -164,7 +165,7 @@ def test_ratio_quotas_do_not_apply_when_nothing_to_count():
                             contact("M2", "T2", dt.date(2026, 3, 3))]}  # T2 is M1's: not M2's coverage
     quotas = [quota("Q03", "结对对象覆盖率", target_value=1, weight=2), quota("Q04", "意见办结率", target_value=0.9),
               quota("Q05", "载体活动次数", target_value=2)]
-    r = rollup(memory_book(rows, quotas=quotas), AS_OF)
+    r = rollup(RunContext.build(memory_book(rows, quotas=quotas), AS_OF))
     assert rows_of(r, "M1", "Q03") == {"2026": (0.5, 0.5, "未达标")}
     assert rows_of(r, "M1", "Q04")["2026"][0] == 0.5
     assert rows_of(r, "M2", "Q03") == {} and rows_of(r, "M2", "Q04") == {}
@@ -178,7 +179,7 @@ def test_scope_of_quotas_follows_the_roster():
               member("R1", category="离退休党员")]
     quotas = [quota("ALL", "联系次数"), quota("STU", "联系次数", scope="学生党员"),
               quota("SCH", "调研天数", scope="校级干部"), quota("COM", "联系次数", scope="支委")]
-    r = rollup(memory_book({"roster": roster}, quotas=quotas), AS_OF)
+    r = rollup(RunContext.build(memory_book({"roster": roster}, quotas=quotas), AS_OF))
     applied = r.rows.groupby("member_id")["quota_code"].apply(set).to_dict()
     assert applied == {"S1": {"ALL", "SCH"}, "P1": {"ALL", "STU", "COM"}}
     assert pd_isna(r.quota_score["R1"])  # no applicable quota: the component is missing
@@ -193,17 +194,17 @@ def test_unusable_quota_rows_are_skipped_and_defaults_used_when_sheet_missing_or
             "quotas": [dict(zip(schema.QUOTAS.keys, q)) for q in
                        [quota("A", "联系次数"), quota("A", "联系次数", target_value=3), quota("B", "未知口径"),
                         quota("C", "联系次数", target_value=0), quota("D", "联系次数", weight=-1)]]}
-    r = rollup(memory_book(rows), AS_OF)
+    r = rollup(RunContext.build(memory_book(rows), AS_OF))
     assert [q.code for q in r.quotas] == ["A"] and r.quotas[0].target == 1
-    missing = rollup(memory_book({"roster": [member("M1")]}, drop=["quotas"]), AS_OF)
-    empty = rollup(memory_book({"roster": [member("M1")], "quotas": []}), AS_OF)
+    missing = rollup(RunContext.build(memory_book({"roster": [member("M1")]}, drop=["quotas"]), AS_OF))
+    empty = rollup(RunContext.build(memory_book({"roster": [member("M1")], "quotas": []}), AS_OF))
     defaults = [q[0] for q in schema.DEFAULT_QUOTAS]
     assert [q.code for q in missing.quotas] == defaults == [q.code for q in empty.quotas]
 
 
 def test_roster_duplicates_and_blank_ids_counted_once():
     roster = [member("M1"), member("m1", name="重复"), {"name": "无编号", "category": "教职工党员"}]
-    r = rollup(memory_book({"roster": roster}, quotas=[quota("Q", "联系次数")]), AS_OF)
+    r = rollup(RunContext.build(memory_book({"roster": roster}, quotas=[quota("Q", "联系次数")]), AS_OF))
     assert list(r.members.index) == ["M1"]
     assert len(r.rows) == 1
 
@@ -214,8 +215,8 @@ def test_unit_summary_per_branch_blank_branch_is_the_books_unit():
     roster = [member("M1"), member("M2", branch_code="D0102"), member("M3", branch_code="D0102")]
     log = [contact("M1", "T", dt.date(2026, 2, 1)), contact("M2", "T", dt.date(2026, 2, 1)),
            contact("M3", "T", dt.date(2026, 5, 1))]
-    r = rollup(memory_book({"roster": roster, "contact_log": log}, quotas=[quota("Q01", "联系次数", "季度")]),
-               dt.date(2026, 7, 15))
+    book = memory_book({"roster": roster, "contact_log": log}, quotas=[quota("Q01", "联系次数", "季度")])
+    r = rollup(RunContext.build(book, dt.date(2026, 7, 15)))
     s = r.unit_summary
     got = {(b, p): (n, m) for b, p, n, m in zip(s["branch_code"], s["period"], s["members"], s["met"])}
     assert got == {("D0101", "2026Q1"): (1, 1), ("D0101", "2026Q2"): (1, 0),
@@ -232,7 +233,7 @@ def test_rollup_json_has_the_interface_keys(tmp_path):
     path = make_book(tmp_path / "b.xlsx", rows={"roster": [member("M1")],
                                                  "contact_log": [contact("M1", "T1", dt.date(2026, 3, 1))]},
                      quotas=[quota("Q02", "联系对象人数", target_value=3)])
-    doc = rollup(read_book(path), AS_OF).as_json()
+    doc = rollup(RunContext.build(read_book(path), AS_OF)).as_json()
     assert doc["file"] == "b.xlsx" and doc["as_of"] == "2026-12-31"
     assert doc["rows"] == [{"党员编号": "M1", "指标代码": "Q02", "期间": "2026", "目标值": 3.0, "实际值": 1.0,
                             "完成率": 0.3333, "状态": "未达标"}]

@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from dj_addin import schema
+from dj_addin.context import RunContext
 from dj_addin.rollup.periods import periods_for
 from dj_addin.xlsx.reader import read_book
 from dj_addin.rollup.table import rollup
@@ -57,7 +58,7 @@ def test_rollup_matches_native_formulas(tmp_path, libreoffice):
     quotas = [quota("Q01", "联系次数", "季度", 2, 3), quota("QD", "调研天数", "年度", 5, 1)]
     src = make_book(tmp_path / "book.xlsx", rows=sample_rows(), quotas=quotas)
     book = read_book(src)
-    r = rollup(book, AS_OF)
+    r = rollup(RunContext.build(book, AS_OF))
     out = tmp_path / "out.xlsx"
     save_outputs(src, out, rollup=r.to_table())
 

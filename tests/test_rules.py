@@ -19,14 +19,15 @@ YEAR_END = dt.date(2026, 12, 31)
 LOG, ROSTER, TARGETS = schema.CONTACT_LOG.name, schema.ROSTER.name, schema.TARGETS.name
 
 
-def run(tmp_path, as_of=YEAR_END, edit_rows=None, edit=None, **kw):
+def run(tmp_path, as_of=YEAR_END, edit_rows=None, edit=None, today=None, **kw):
     """Validate the clean workbook after ``edit_rows`` changed its data; through
-    a real file only when ``edit`` needs openpyxl (merges, error cells)."""
+    a real file only when ``edit`` needs openpyxl (merges, error cells).
+    ``today`` is the date of the check (default: the system's)."""
     rows = copy.deepcopy(clean_rows())
     if edit_rows:
         edit_rows(rows)
     if edit is None:
-        return validate_book(memory_book(rows=rows, **kw), as_of)
+        return validate_book(memory_book(rows=rows, **kw), as_of, today=today)
     path = make_book(tmp_path / "book.xlsx", rows=rows, edit=edit, **kw)
     _, report = validate_path(path, as_of)
     return report
@@ -49,7 +50,7 @@ def test_clean_book_has_no_findings(tmp_path):
 
 
 def test_every_rule_of_the_spec_is_registered_once():
-    codes = ([f"S00{i}" for i in range(1, 9)] + [f"C00{i}" for i in range(1, 9)]
+    codes = ([f"S00{i}" for i in range(1, 9)] + [f"C00{i}" for i in range(1, 10)]
              + [f"R{i:03d}" for i in range(1, 20)] + ["K001"])
     assert sorted(RULES) == sorted(codes)
     assert all(r.title and r.level in schema.LEVELS for r in RULES.values())
@@ -179,8 +180,10 @@ def test_c003_not_for_join_date(tmp_path):
     assert not tuples(report, "C003")
 
 
-def test_c004_after_as_of_inside_year(tmp_path):
-    report = run(tmp_path, as_of=dt.date(2026, 6, 30), edit_rows=set_log(1, date=d("2027-01-05")))
+def test_c004_not_happened_yet_inside_year(tmp_path):
+    """Checked on 2026-07-01 with as-of 2026-06-30: an August date has not happened yet."""
+    report = run(tmp_path, as_of=dt.date(2026, 6, 30), edit_rows=set_log(1, date=d("2027-01-05")),
+                 today=dt.date(2026, 7, 1))
     c004 = tuples(report, "C004")
     assert ("C004", LOG, 4, "联系日期") in c004  # 2026-08 row of M001
     assert ("C004", LOG, 3, "联系日期") not in c004  # 2027: C003 instead
@@ -194,10 +197,10 @@ def test_c004_a_request_closed_next_january_is_no_mistake(tmp_path):
     capped at 2026-12-31 for counting."""
     def closed_in_january(rows):
         set_log(7, handling="已办结", closed_date=d("2027-01-05"))(rows)
-    report = run(tmp_path, as_of=dt.date(2027, 1, 20), edit_rows=closed_in_january)
+    report = run(tmp_path, as_of=dt.date(2027, 1, 20), edit_rows=closed_in_january, today=dt.date(2026, 12, 1))
     assert report.as_of == YEAR_END
     assert not tuples(report, "C004")
-    report = run(tmp_path, as_of=dt.date(2027, 1, 2), edit_rows=closed_in_january)
+    report = run(tmp_path, as_of=dt.date(2027, 1, 2), edit_rows=closed_in_january, today=dt.date(2026, 12, 1))
     assert {f[3] for f in tuples(report, "C004")} == {"办结日期"}  # not yet on 2 January
 
 

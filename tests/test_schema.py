@@ -1,11 +1,15 @@
 """The schema covers workbook.md: every sheet, every header, every list.
 
-The spec is read from ../shared/spec/workbook.md (beside the repository in
-development and CI) and parsed, so a header renamed in either place fails.
+The spec is read from ../shared/spec/workbook.md, beside the repository in
+development and CI (``DJ_SPEC_DIR`` points elsewhere, e.g. from a git
+worktree), and parsed, so a header renamed in either place fails. A clone
+without the spec skips these tests, except under ``CI=true``, where the spec
+is always copied beside the clone: there a missing spec fails.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -13,9 +17,18 @@ import pytest
 
 from dj_addin import schema
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "workbook.md"
+SPEC_DIR = Path(os.environ.get("DJ_SPEC_DIR") or Path(__file__).resolve().parents[2] / "shared" / "spec")
+SPEC = SPEC_DIR / "workbook.md"
 
-pytestmark = pytest.mark.skipif(not SPEC.exists(), reason=f"the spec is not at {SPEC}")
+
+@pytest.fixture(autouse=True)
+def spec_present() -> None:
+    if SPEC.exists():
+        return
+    reason = f"the spec is not at {SPEC} (set DJ_SPEC_DIR to its folder)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; required when CI=true", pytrace=False)
+    pytest.skip(reason)
 
 
 def spec_sections() -> dict[str, str]:
@@ -113,21 +126,7 @@ def test_every_alias_of_the_spec_is_accepted() -> None:
             continue
         header, aliases = (c.strip() for c in line.strip("|").split("|"))
         header = header.split(" (")[0]
+        aliases = re.sub(r"\s*\([^)]*\)", "", aliases)  # "(on 党员名册 and 联系对象 only, …)"
         sheet = next(s for s in (schema.ROSTER, schema.CONTACT_LOG) if header in s.headers)
         col = next(c for c in sheet.columns if c.header == header)
         assert set(a.strip() for a in aliases.split(",")) <= set(col.aliases), header
-
-
-def test_keys_are_unique_and_headers_unique_per_sheet() -> None:
-    assert len({s.key for s in schema.ALL_SHEETS}) == len(schema.ALL_SHEETS)
-    assert len({s.name for s in schema.ALL_SHEETS}) == len(schema.ALL_SHEETS)
-    for s in schema.ALL_SHEETS:
-        assert len(set(s.keys)) == len(s.keys), s.name
-        assert len(set(s.headers)) == len(s.headers), s.name
-
-
-def test_references_point_to_sheets_with_that_key_column() -> None:
-    for s in schema.SHEETS:
-        for c in s.columns:
-            if c.ref:
-                assert schema.sheet(c.ref).key_column is not None, (s.name, c.header)

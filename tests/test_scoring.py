@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from dj_addin import schema
+from dj_addin.context import RunContext
 from dj_addin.xlsx.reader import read_book
 from dj_addin.rollup.table import rollup
 from dj_addin.scoring.score import score
@@ -52,9 +53,9 @@ def worked_example_rows() -> dict[str, list[dict[str, Any]]]:
 def example(tmp_path_factory):
     path = make_book(tmp_path_factory.mktemp("ex") / "支部A.xlsx", rows=worked_example_rows())
     book = read_book(path)
-    settings, _ = load_settings(book)
-    r = rollup(book, AS_OF)
-    return r, score(book, r, settings)
+    run = RunContext.build(book, AS_OF)
+    r = rollup(run)
+    return r, score(run, r)
 
 
 def by_member(scores) -> dict[str, dict[str, Any]]:
@@ -108,8 +109,8 @@ def test_results_table_display(example):
 
 def run(rows: dict, scoring_rules: dict | None = None, quotas=None, as_of: dt.date = AS_OF):
     book = memory_book(rows, scoring_rules=scoring_rules, quotas=quotas)
-    settings, findings = load_settings(book)
-    return score(book, rollup(book, as_of), settings, findings)
+    run = RunContext.build(book, as_of)
+    return score(run, rollup(run))
 
 
 def ev(mid: str, org: float | None = None, mass=(0, 0, 0), peer=(0, 0, 0, 0), **kw) -> dict[str, Any]:
@@ -340,7 +341,7 @@ def test_errors_make_results_provisional_and_exit_1(tmp_path):
 
 def test_dj_rollup_json_and_bad_arguments(example_file, tmp_path):
     result, doc = invoke("rollup", example_file, "--as-of", "2026-06-30", "--json")
-    assert result.exit_code == 1  # contacts dated after the as-of date are 错误 (C004)
+    assert result.exit_code == 0  # contacts after an earlier as-of date are left out (C009 提示), not 错误
     periods = {row["期间"] for row in doc["rows"] if row["党员编号"] == "A001" and row["指标代码"] == "Q01"}
     assert periods == {"2026Q1", "2026Q2"}
     result, _ = invoke("rollup", example_file, "--as-of", "明天")

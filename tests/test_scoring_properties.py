@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from dj_addin.rollup.table import rollup
 from dj_addin.scoring.score import score
-from dj_addin.scoring.settings import load_settings
+from dj_addin.context import RunContext
 from test_rollup import AS_OF, contact, member, memory_book, quota, target
 
 QUOTAS = [quota("Q01", "联系次数", "季度", 2, 3), quota("Q02", "联系对象人数", "年度", 3, 2),
@@ -59,9 +59,9 @@ def datasets(draw):
 
 def evaluate(rows, scoring_rules=None):
     book = memory_book(rows, quotas=QUOTAS, scoring_rules=scoring_rules)
-    s, _ = load_settings(book)
-    r = rollup(book, AS_OF)
-    return r, score(book, r, s)
+    run = RunContext.build(book, AS_OF)
+    r = rollup(run)
+    return r, score(run, r)
 
 
 def as_dict(scores) -> dict:
@@ -118,8 +118,8 @@ STRONG_QUOTAS = [quota("Q01", "联系次数", "年度", 4, 1)]
 @given(strong_units())
 def test_excellent_never_exceeds_the_cap_and_goes_to_the_best(rows):
     book = memory_book(rows, quotas=STRONG_QUOTAS)
-    settings_, _ = load_settings(book)
-    m = score(book, rollup(book, AS_OF), settings_).members
+    run = RunContext.build(book, AS_OF)
+    m = score(run, rollup(run)).members
     for unit, g in m.groupby("branch_code"):
         graded = g[g["total"].notna() & ~g["probationary"]]
         candidates = graded[graded["computed_grade"] == "优秀"]

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from dj_addin.template import overview
+from dj_addin.cellref import column_letter
 from dj_addin import schema
 from dj_addin.cli import main
 from dj_addin.xlsx.reader import read_book
@@ -107,7 +108,7 @@ def test_widths_and_formats_come_from_schema(wb):
     for sheet in schema.DATA_SHEETS:
         ws = wb[sheet.name]
         for i, col in enumerate(sheet.columns, start=1):
-            dim = ws.column_dimensions[overview.col_letter(i)]
+            dim = ws.column_dimensions[column_letter(i)]
             assert dim.width == col.width, (sheet.name, col.header)
             if col.type is ColType.DATE:
                 assert dim.number_format == "yyyy-mm-dd", (sheet.name, col.header)
@@ -134,7 +135,7 @@ def test_drop_down_for_every_enum_and_bool_column(wb):
         for i, col in enumerate(sheet.columns, start=1):
             if col.type not in (ColType.ENUM, ColType.BOOL):
                 continue
-            letter = overview.col_letter(i)
+            letter = column_letter(i)
             for coordinate in (f"{letter}2", f"{letter}{DATA_ROWS}"):
                 lists = [dv for dv in _validations_at(ws, coordinate) if dv.type == "list"]
                 assert len(lists) == 1, (sheet.name, col.header, coordinate)
@@ -160,7 +161,7 @@ def test_validations_within_excel_limits(wb):
 
 def test_long_lists_live_on_hidden_sheet(wb):
     col = schema.QUOTAS.column("metric")
-    letter = overview.col_letter(schema.QUOTAS.keys.index("metric") + 1)
+    letter = column_letter(schema.QUOTAS.keys.index("metric") + 1)
     [dv] = _validations_at(wb[schema.QUOTAS.name], f"{letter}2")
     assert dv.formula1.startswith(f"'{LISTS_SHEET}'!")
     assert _list_values(wb, dv.formula1) == list(col.choices)
@@ -170,7 +171,7 @@ def test_hints_are_input_messages(wb):
     ws = wb[schema.CONTACT_LOG.name]
     for key in ("date", "member_id", "content"):
         col = schema.CONTACT_LOG.column(key)
-        letter = overview.col_letter(schema.CONTACT_LOG.keys.index(key) + 1)
+        letter = column_letter(schema.CONTACT_LOG.keys.index(key) + 1)
         [dv] = _validations_at(ws, f"{letter}2")
         assert dv.showInputMessage and col.hint in dv.prompt and dv.promptTitle == col.header
 
@@ -185,7 +186,7 @@ def test_every_roster_id_and_date_column_has_a_hint(wb):
     for sheet in schema.DATA_SHEETS:
         ws = wb[sheet.name]
         for i, col in enumerate(sheet.columns, start=1):
-            prompts = _prompts(ws, overview.col_letter(i))
+            prompts = _prompts(ws, column_letter(i))
             if col.ref == "roster":
                 assert len(prompts) == 1, (sheet.name, col.header)
                 if not col.hint:

@@ -57,3 +57,22 @@ def test_parse_date_rejects_with_accepted_forms(text):
 
 def test_parse_date_empty():
     assert dj_parse_date(None) == ERROR_PREFIX + "日期为空"
+
+
+@pytest.mark.parametrize("error_value", ["#N/A", "#DIV/0!", "#VALUE!"])
+def test_excel_error_values_give_a_chinese_error_not_an_exception(error_value):
+    assert dj_grade(error_value) == ERROR_PREFIX + "得分不是数字"
+    assert dj_mass_score(error_value, 5, 0) == ERROR_PREFIX + "满意票不是数字"
+    assert dj_completion(1, [[error_value]]) == ERROR_PREFIX + "目标值不是数字"
+    assert dj_parse_date(error_value).startswith(ERROR_PREFIX + "不是有效日期")
+
+
+def test_grade_lines_and_votes_are_scorings(monkeypatch):
+    """The UDFs read the lines and vote values from the one Settings object scoring uses."""
+    import dataclasses
+
+    from dj_addin import udfs
+
+    monkeypatch.setattr(udfs, "_S", dataclasses.replace(udfs._S, excellent_line=85, mass_min_votes=1))
+    assert dj_grade(86) == "优秀"
+    assert dj_mass_score(1, 0, 0) == pytest.approx(100.0)

@@ -8,7 +8,6 @@ quietly and keeps its exit code instead of failing.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import sys
@@ -17,19 +16,13 @@ from typing import Any
 
 import click
 
-from dj_addin.errors import UsageError
-from dj_addin.normalize import INVALID, parse_date
+from dj_addin import context, jsondoc
 from dj_addin.schema import LEVELS
 
 
 def parse_as_of(value: str | None) -> dt.date | None:
-    """``--as-of`` in any accepted date form, or None for the default."""
-    if value is None:
-        return None
-    d = parse_date(value)
-    if d is None or d is INVALID:
-        raise UsageError(f"--as-of 的值「{shorten(value)}」不是有效日期；请写成 2026-12-31 这样的日期。")
-    return d
+    """``--as-of`` as typed, or None for the default (``context.parse_as_of`` says what is accepted)."""
+    return context.parse_as_of(value, label="--as-of 的值")
 
 
 def as_of_option(f):
@@ -62,8 +55,10 @@ def echo(line: str = "", err: bool = False) -> None:
 
 
 def print_json(doc: Any) -> None:
+    """Every --json document goes out here: valid JSON, non-finite numbers as null with a finding;
+    a reader that stops early does not make the command fail."""
     try:
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
+        sys.stdout.write(jsondoc.dumps(doc) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
         _stdout_gone()

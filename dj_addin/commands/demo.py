@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dj_addin.demo import generate as demo
+from dj_addin.context import clamp_as_of
 from dj_addin.errors import UsageError
 from dj_addin.commands._common import as_of_option, json_option, parse_as_of, print_json
 
@@ -112,13 +113,8 @@ def resolve_period(year: int | None, as_of: dt.date | None, today: dt.date | Non
         year = as_of.year if as_of is not None else today.year
     if not 2000 <= year <= 2100:
         raise UsageError(f"--year 的值 {year} 不是有效的考核年度；请写四位年份，如 {today.year}。")
-    if as_of is None:
-        as_of = min(today, dt.date(year, 12, 31))
-        if as_of < dt.date(year, 1, 1):  # a future year: show the whole year
-            as_of = dt.date(year, 12, 31)
-    as_of = min(as_of, dt.date(year, 12, 31))
-    if as_of < dt.date(year, 1, 1):
-        raise UsageError(f"统计截止日期 {as_of.isoformat()} 早于考核年度 {year} 年；请改用 {year} 年内的日期。")
+    default = today if today >= dt.date(year, 1, 1) else dt.date(year, 12, 31)  # a future year: all of it
+    as_of = clamp_as_of(as_of if as_of is not None else default, today, year)
     return year, as_of
 
 

@@ -47,8 +47,8 @@ def steps_job(steps: tuple[str, ...], as_of: dt.date | None,
               to_json: Callable[[RunResult], dict[str, Any]]):
     def job(book: Path, dest: Path | None, in_place: bool) -> Outcome:
         result = run_book(book, as_of, None if in_place else dest, steps=steps, in_place=in_place)
-        return Outcome(result.exit_code, to_json(result), summary_with_findings(result),
-                       result.report.counts, result.dest)
+        lines = summary_with_findings(result) + ([HINT] if result.dest is None else [])
+        return Outcome(result.exit_code, to_json(result), lines, result.report.counts, result.dest)
     return job
 
 

@@ -9,7 +9,6 @@ so a failed write leaves nothing behind.
 from __future__ import annotations
 
 import errno
-import os
 import time
 from pathlib import Path
 
@@ -34,7 +33,7 @@ def template_command(output: Path, force: bool) -> None:
     started = time.perf_counter()
     wb = build_template()
     try:
-        atomic_write(output, lambda tmp: _save(wb, tmp))
+        atomic_write(output, lambda tmp: save_deterministic(wb, tmp))  # an ordinary file's permissions
     except OSError as exc:  # atomic_write already turns a locked file into a DjError
         why = _WHY.get(exc.errno or 0, "该位置不能保存文件")
         raise DjError(f"无法在「{output.parent}」中写入「{output.name}」（{why}）；"
@@ -57,14 +56,6 @@ def check_output(output: Path, force: bool) -> None:
 def _example(output: Path) -> str:
     stem = output.stem if output.stem and not output.stem.startswith(".") else "工作簿"
     return f"{stem}{SUFFIX}"
-
-
-def _save(wb, tmp: Path) -> None:
-    save_deterministic(wb, tmp)
-    # The temporary file is private (0600); a template is an ordinary document.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
 
 
 def register(group: click.Group) -> None:

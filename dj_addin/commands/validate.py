@@ -13,7 +13,6 @@ from pathlib import Path
 
 import click
 
-from dj_addin.errors import DjError
 from dj_addin.results import ValidationReport
 from dj_addin.xlsx.reader import read_book
 from dj_addin.xlsx.save import keep_backup, save_outputs
@@ -27,10 +26,8 @@ HINT = "提示：加 -o 输出文件、--out-dir 文件夹 或 --in-place 可把
 def run_validation(book, as_of: dt.date | None, file: str) -> ValidationReport:
     """The core's validation (kept in one place so tests can stand in for it);
     ``as_of`` None means the default (today, at most the end of 考核年度)."""
-    try:
-        from dj_addin.validate import validate_book
-    except ImportError as exc:  # pragma: no cover - only while the core is being written
-        raise DjError("校验功能尚未安装完整；请更新党建助手后再试。") from exc
+    from dj_addin.validate import validate_book
+
     return validate_book(book, as_of, file=file)
 
 

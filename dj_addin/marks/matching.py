@@ -35,7 +35,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from dj_addin.cellref import cell_position, column_letter
 
 from dj_addin.schema import MARK_NOTE_PREFIX
 
@@ -166,29 +166,25 @@ def plan_restore(records: list[Record], states: dict[str, CellState]) -> Plan:
         rows: dict[tuple, list[int]] = {}  # (column, key) → sorted rows of unclaimed cells with our note
         for ref, state in states.items():
             if ref not in claimed and is_our_note(state.note):
-                col, row = coordinate_from_string(ref)
+                row, col = cell_position(ref)
                 rows.setdefault((col, *tier.cell_key(state)), []).append(row)
         for found in rows.values():
             found.sort()
         left = []
         for i in pending:
-            col, row = coordinate_from_string(records[i].cell)
+            row, col = cell_position(records[i].cell)
             found = rows.get((col, *tier.record_key(records[i])))
             at = nearest(found, row) if found else None
             if at is None:
                 left.append(i)
                 continue
-            claimed[f"{col}{found.pop(at)}"] = i
+            claimed[f"{column_letter(col)}{found.pop(at)}"] = i
         pending = left
     moves = sorted((i, ref) for ref, i in claimed.items())
     orphans = sorted((ref for ref, s in states.items() if ref not in claimed and is_our_note(s.note)),
-                     key=row_order)
+                     key=cell_position)
     return Plan(moves, orphans)
 
-
-def row_order(ref: str) -> tuple[int, int]:
-    letters, row = coordinate_from_string(ref)
-    return row, column_index_from_string(letters)
 
 
 def nearest(rows: list[int], row: int) -> int | None:

@@ -27,6 +27,11 @@ class Period:
     def started(self, as_of: dt.date) -> bool:
         return self.start <= as_of
 
+    @property
+    def quarter(self) -> int | None:
+        """1–4 for a quarter, None for the year."""
+        return (self.start.month - 1) // 3 + 1 if self.kind == QUARTER else None
+
 
 def year_period(year: int) -> Period:
     return Period(str(year), YEAR, dt.date(year, 1, 1), dt.date(year, 12, 31))
@@ -47,12 +52,3 @@ def periods_for(kind: str, year: int, as_of: dt.date) -> list[Period]:
     return [p for p in periods if p.started(as_of)]
 
 
-def quarter_label(year: int, month: int) -> str:
-    return f"{year}Q{(month - 1) // 3 + 1}"
-
-
-def clamp_as_of(as_of: dt.date, year: int | None) -> dt.date:
-    """An as-of date is at most the last day of 考核年度 (interfaces.md)."""
-    if year is not None and as_of > dt.date(year, 12, 31):
-        return dt.date(year, 12, 31)
-    return as_of

@@ -21,8 +21,9 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,9 +32,13 @@ from dj_addin.rollup import metrics
 from dj_addin import schema
 from dj_addin.model import Book
 from dj_addin.results import RollupTable
-from dj_addin.rollup.periods import clamp_as_of, periods_for
+from dj_addin.rollup.periods import Period
+from dj_addin.rollup.quotas import Quota, default_quotas, quotas_of  # noqa: F401  (re-exported)
 from dj_addin.scoring.rounding import round_half_away
 from dj_addin.rollup.scope import members_in_scope
+
+if TYPE_CHECKING:
+    from dj_addin.context import RunContext
 
 MET, UNMET, IN_PROGRESS = "达标", "未达标", "进行中"
 _TOLERANCE = 1e-9
@@ -41,42 +46,6 @@ RATE_DIGITS = 4  # 完成率 and ratio 实际值 as shown (fractions: 0.6667 = 6
 
 ROW_COLUMNS = [c.key for c in schema.ROLLUP.columns] + ["ended", "weight", "metric"]
 SUMMARY_COLUMNS = [c.key for c in schema.ROLLUP_SUMMARY_COLUMNS]
-
-
-@dataclass(frozen=True)
-class Quota:
-    """One usable row of 指标设置."""
-
-    code: str
-    name: str
-    applies_to: str
-    metric: str
-    period_kind: str
-    target: float
-    weight: float
-
-
-def default_quotas() -> list[Quota]:
-    return [Quota(*q[:5], float(q[5]), float(q[6])) for q in schema.DEFAULT_QUOTAS]
-
-
-def quotas_of(book: Book) -> list[Quota]:
-    """The usable quotas of 指标设置, or the template defaults when it is missing or empty."""
-    table = book.tables.get(schema.QUOTAS.key)
-    if table is None or not table.found or table.data.empty:
-        return default_quotas()
-    out: list[Quota] = []
-    seen: set[str] = set()
-    for _, r in table.data.iterrows():  # a handful of rows
-        code, metric, kind, scope = r["code"], r["metric"], r["period"], r["applies_to"]
-        target, weight = r["target"], r["weight"]
-        if code is None or code in seen or metric not in schema.METRICS or kind not in schema.QUOTA_PERIODS:
-            continue
-        if scope not in schema.QUOTA_SCOPES or not (target > 0) or not (weight >= 0):
-            continue
-        seen.add(code)
-        out.append(Quota(code, r["name"] or code, scope, metric, kind, float(target), float(weight)))
-    return out
 
 
 def roster_members(book: Book) -> pd.DataFrame:
@@ -130,10 +99,15 @@ class Rollup:
         return {"file": self.file, "as_of": self.as_of.isoformat(), "rows": out}
 
 
-def _quota_arrays(q: Quota, order: int, members: pd.DataFrame, values: pd.DataFrame, year: int,
-                  as_of: dt.date) -> dict[str, np.ndarray] | None:
+def completion_rate(actual: Any, target: Any) -> Any:
+    """完成率 = 实际值 / 目标值, uncapped (capped at 1 only for scoring); numbers or arrays.
+    The roll-up and DJ_COMPLETION both use this."""
+    return actual / target
+
+
+def _quota_arrays(q: Quota, order: int, members: pd.DataFrame, values: pd.DataFrame,
+                  periods: list[Period], as_of: dt.date) -> dict[str, np.ndarray] | None:
     """One quota's rows (its members × its started periods) as flat arrays."""
-    periods = periods_for(q.period_kind, year, as_of)
     pos = np.flatnonzero(members_in_scope(members, q.applies_to).to_numpy())
     if not periods or not len(pos):
         return None
@@ -151,11 +125,12 @@ def _quota_arrays(q: Quota, order: int, members: pd.DataFrame, values: pd.DataFr
     return out
 
 
-def _rows(quotas: list[Quota], members: pd.DataFrame, values: dict[str, pd.DataFrame], year: int,
-          as_of: dt.date) -> pd.DataFrame:
+def _rows(quotas: list[Quota], members: pd.DataFrame, values: dict[str, pd.DataFrame],
+          run: RunContext) -> pd.DataFrame:
     """All roll-up rows in roster order, then quota order, then period."""
     parts = [a for i, q in enumerate(quotas)
-             if (a := _quota_arrays(q, i, members, values[q.metric], year, as_of)) is not None]
+             if (a := _quota_arrays(q, i, members, values[q.metric], run.periods(q.period_kind), run.as_of))
+             is not None]
     cols = ("member_pos", "period_idx", "actual", "quota_order", "period", "ended")
     if parts:
         flat = {c: np.concatenate([p[c] for p in parts]) for c in cols}
@@ -174,7 +149,7 @@ def _rows(quotas: list[Quota], members: pd.DataFrame, values: dict[str, pd.DataF
         "quota_code": per_quota("code"), "quota_name": per_quota("name"), "period_kind": per_quota("period_kind"),
         "period": flat["period"], "target": per_quota("target", float), "actual": flat["actual"],
     })
-    rows["rate"] = rows["actual"] / rows["target"]
+    rows["rate"] = completion_rate(rows["actual"], rows["target"])
     rows["rate_capped"] = rows["rate"].clip(upper=1.0)
     met = rows["actual"].to_numpy() >= rows["target"].to_numpy() - _TOLERANCE
     rows["state"] = np.where(met, MET, np.where(flat["ended"], UNMET, IN_PROGRESS)).astype(object)
@@ -198,10 +173,15 @@ def _completion(rows: pd.DataFrame, quotas: list[Quota], members: pd.DataFrame) 
     count = np.bincount(g[used], minlength=groups)
     present = np.flatnonzero(count > 0)
     value = total[present] / count[present]
-    weight = np.array([q.weight for q in quotas], dtype=float)[present % nq] if quotas else np.array([])
+    # Weights scaled by a power of two (exact, so results are bit for bit the same) keep huge
+    # 权重 such as 1e308 from overflowing the sums: 指标完成分 depends only on their ratios.
+    weights = np.array([q.weight for q in quotas], dtype=float)
+    scaled = np.ldexp(weights, -math.frexp(float(weights.max()))[1]) if len(weights) and weights.max() > 0 \
+        else weights
+    weight, scaled = (weights[present % nq], scaled[present % nq]) if quotas else (np.array([]), np.array([]))
     member_pos = present // nq
-    num = np.bincount(member_pos, weights=weight * value, minlength=nm)
-    den = np.bincount(member_pos, weights=weight, minlength=nm)
+    num = np.bincount(member_pos, weights=scaled * value, minlength=nm)
+    den = np.bincount(member_pos, weights=scaled, minlength=nm)
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(den > 0, 100 * num / np.where(den > 0, den, 1), np.nan)
     completion = pd.DataFrame({
@@ -211,14 +191,13 @@ def _completion(rows: pd.DataFrame, quotas: list[Quota], members: pd.DataFrame) 
     return completion, pd.Series(score, index=members.index, dtype=float)
 
 
-def rollup(book: Book, as_of: dt.date, *, file: str | None = None) -> Rollup:
-    """Compute 指标汇总 for every member, applicable quota and started period."""
-    year = book.year or as_of.year
-    as_of = clamp_as_of(as_of, year)
+def rollup(run: RunContext, *, file: str | None = None) -> Rollup:
+    """Compute 指标汇总 for every member, applicable quota and started period of the run."""
+    book, year, as_of = run.book, run.year, run.as_of
     members = roster_members(book)
-    quotas = quotas_of(book)
+    quotas = list(run.quotas)
     values = metrics.compute_metrics(book, members.index, year, as_of, {q.metric for q in quotas})
-    rows = _rows(quotas, members, values, year, as_of)
+    rows = _rows(quotas, members, values, run)
     completion, quota_score = _completion(rows, quotas, members)
 
     unmet: dict[str, list[str]] = {}

@@ -1,8 +1,10 @@
-"""Cell rules C001–C008: one vectorised pass per column type.
+"""Cell rules C001–C009: one vectorised pass per column type.
 
 Each cell gets at most one cell-level finding for one cause: blank cells
 only C001; unreadable cells only their type rule (C002/C005/C006/C008);
 readable dates one of C003/C004; Excel error values none (S008 has them).
+C009 is not about a cell: one 提示 per sheet for the rows left out of the
+counts because they fall after an earlier as-of date.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from dj_addin import normalize as nz
 from dj_addin import schema
 from dj_addin.schema import ColType
 from dj_addin.rules.context import Context, at, header
-from dj_addin.rules.registry import ERROR, WARNING, Hit, rule
+from dj_addin.rules.registry import ERROR, INFO, WARNING, Hit, rule
 from dj_addin.rules.scoring_rules import settings_hits
 
-# Date columns that record this year's activity: checked against 考核年度 (C003)
-# and the as-of date (C004). 入党日期, 结对日期, 起始日期 (联系点) and 报送日期
+# Date columns that record this year's activity: checked against 考核年度 (C003),
+# today and the as-of date (C004, C009). 入党日期, 结对日期, 起始日期 (联系点) and 报送日期
 # describe the past or the submission, not the year's work: only C002.
 YEAR_DATES: dict[str, tuple[str, ...]] = {
     schema.CONTACT_LOG.key: ("date",),
@@ -32,9 +34,8 @@ YEAR_DATES: dict[str, tuple[str, ...]] = {
     schema.FORUMS.key: ("date",),
     schema.ACTIVITIES.key: ("date",),
 }
-# Dates checked only against the as-of date (C004): 办结日期 may fall in the
-# next year's January, but never after the as-of date; its order relative to
-# 联系日期 is R006.
+# Dates checked only for not having happened yet (C004): 办结日期 may fall in
+# the next year's January; its order relative to 联系日期 is R006.
 FUTURE_DATES: dict[str, tuple[str, ...]] = {schema.CONTACT_LOG.key: ("closed_date",)}
 
 # Range checks owned by a more specific rule (R017 评议, R018 指标设置, R019 基本信息).
@@ -112,25 +113,55 @@ def outside_year(ctx: Context) -> Iterable[Hit]:
                       "请核对日期；属于其他年度的记录请记入该年度的工作簿。")
 
 
-@rule("C004", ERROR, tuple(YEAR_DATES), "日期晚于统计截止日期",
-      note="Activity dates inside 考核年度 but after the as-of date; 办结日期 after the as-of date.")
-def after_as_of(ctx: Context) -> Iterable[Hit]:
+@rule("C004", ERROR, tuple(YEAR_DATES), "日期尚未发生",
+      note="Activity dates inside 考核年度 (later ones are C003) and 办结日期 (it may fall next January), "
+           "after the later of today (the check's own date) and the user's as-of date. Dates after an "
+           "earlier as-of date that have happened are C009, not mistakes.")
+def not_happened_yet(ctx: Context) -> Iterable[Hit]:
     pairs = list(_year_dates(ctx)) if ctx.year is not None else []
     for t in ctx.tables():
         pairs += [(t, k) for k in FUTURE_DATES.get(t.key, ()) if k in t.columns]
+    limit = ctx.run.happened_by
+    when = f"今天 {limit.isoformat()}" if limit == ctx.run.today else f"统计截止日期 {limit.isoformat()}"
     for t, key in pairs:
         d = t.data[key].to_numpy()
-        in_year = key in YEAR_DATES.get(t.key, ())
-        # Activity dates count up to the as-of date; a 办结日期 only has to have happened
-        # by the day of the run (a request of December may be closed next January).
-        limit = ctx.as_of if in_year else max(ctx.as_of, ctx.run_date or ctx.as_of)
         mask = ctx.usable(t, key) & (d > pd.Timestamp(limit).to_datetime64())
-        if in_year:
+        if key in YEAR_DATES.get(t.key, ()):
             mask &= d <= ctx.year_end.to_datetime64()  # later dates are C003
         for row, value in ctx.flagged(t, key, mask):
-            yield Hit(t.key, row, key,
-                      f"{at(row, header(t.key, key), value)}，晚于统计截止日期 {limit.isoformat()}，尚未发生；",
-                      "请核对日期是否写错（年份、月份）；如需按其他日期统计，请设置统计截止日期。")
+            yield Hit(t.key, row, key, f"{at(row, header(t.key, key), value)}，晚于{when}，尚未发生；",
+                      "请核对日期是否写错（年份、月份）。")
+
+
+def counted_date(sheet_key: str) -> str:
+    """The date that decides whether and where a row counts (联系日期, 开始日期 of a trip …)."""
+    return YEAR_DATES[sheet_key][0]
+
+
+@rule("C009", INFO, tuple(YEAR_DATES), "晚于统计截止日期的记录未计入",
+      note="One hit per sheet (row = the first such row, no column: it marks no cell) for rows whose counted "
+           "date (counted_date) lies inside 考核年度, after the as-of date, and has happened (C004 otherwise). "
+           "The roll-up leaves these rows out (metrics counts dates up to the as-of date).")
+def after_as_of(ctx: Context) -> Iterable[Hit]:
+    if ctx.year is None:
+        return
+    last = min(pd.Timestamp(ctx.run.happened_by), ctx.year_end).to_datetime64()
+    for t in ctx.tables():
+        if t.key not in YEAR_DATES or counted_date(t.key) not in t.columns or not len(t):
+            continue
+        key = counted_date(t.key)
+        d = t.data[key].to_numpy()
+        mask = ctx.usable(t, key) & (d > ctx.as_of_ts.to_datetime64()) & (d <= last)
+        count = int(mask.sum())
+        if not count:
+            continue
+        first = int(t.data.index.to_numpy()[mask].min())
+        field = header(t.key, key)
+        yield Hit(t.key, first, key,
+                  f"「{t.name or t.spec.name}」有 {count} 行的「{field}」晚于统计截止日期 {ctx.as_of.isoformat()}"
+                  f"（第一处在第{first}行），这些行未计入本次统计；",
+                  "按较早的截止日期复核时这是正常的，无需修改；如要统计这些记录，请把统计截止日期设得更晚或不设。",
+                  column="")
 
 
 def _choices_text(col) -> str:

@@ -37,12 +37,13 @@ def closed_without_date(ctx: Context) -> Iterable[Hit]:
 
 
 @rule("R008", WARNING, LOG, "办理中超过督办天数",
-      note="Days from 联系日期 to the as-of date > 评分规则.办理中督办天数 (default 30).")
+      note="Days from 联系日期 to the as-of date > 评分规则.办理中督办天数 (default 30), as the run's "
+           "Settings give it: an unusable value is C006 and the default is used here too.")
 def overdue(ctx: Context) -> Iterable[Hit]:
     t = ctx.table(LOG)
     if not (ctx.has(t, "handling") and ctx.has(t, "date")):
         return
-    limit = ctx.setting("overdue_days")
+    limit = ctx.run.settings.overdue_days
     days = (ctx.as_of_ts - t.data["date"]).dt.days
     mask = (t.data["handling"] == IN_PROGRESS) & ctx.usable(t, "date") & (days > limit)
     field, date_field, closed_field = header(LOG, "handling"), header(LOG, "date"), header(LOG, "closed_date")

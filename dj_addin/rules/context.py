@@ -1,11 +1,10 @@
-"""What every rule sees: the book, the as-of date, the 考核年度, and small
+"""What every rule sees: the run context (book, as-of date, 考核年度, settings), and small
 vectorised helpers over a sheet's columns (masks in, flagged rows out)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Iterator
 
 import numpy as np
@@ -13,25 +12,34 @@ import pandas as pd
 
 from dj_addin import normalize as nz
 from dj_addin import schema
+from dj_addin.context import RunContext
 from dj_addin.model import Book, SheetTable
 
 
 @dataclass
 class Context:
-    """One validation run: the book and the as-of date, plus per-run caches
-    (readable/blank flags per column, ID sets, lookups) shared by all rules."""
+    """One validation run: the run context (book, 考核年度, as-of date, today,
+    settings, quotas and periods, all settled once in ``dj_addin.context``),
+    plus per-run caches (readable/blank flags per column, ID sets, lookups)
+    shared by all rules."""
 
-    book: Book
-    as_of: dt.date  # capped at 考核年度's last day
-    # The date of the run before that cap (the user's as-of, or today): 办结日期 of a
-    # request made in December may fall in the next January and is then no mistake.
-    run_date: dt.date | None = None
+    run: RunContext
     _cache: dict = field(default_factory=dict, repr=False)
 
+    @property
+    def book(self) -> Book:
+        return self.run.book
+
+    @property
+    def as_of(self) -> dt.date:
+        """The counting cut-off, already clamped into 考核年度."""
+        return self.run.as_of
+
     # -- the year -----------------------------------------------------------
-    @cached_property
+    @property
     def year(self) -> int | None:
-        return year_of(self.book)
+        """考核年度 when the book states a valid one (None: R019, year checks skip)."""
+        return self.run.known_year
 
     @property
     def year_start(self) -> pd.Timestamp | None:
@@ -44,16 +52,6 @@ class Context:
     @property
     def as_of_ts(self) -> pd.Timestamp:
         return pd.Timestamp(self.as_of)
-
-    def setting(self, key: str) -> float:
-        """A 评分规则 value, or its default when missing or unreadable."""
-        default = next(s.default for s in schema.SCORING_SETTINGS if s.key == key)
-        kv = self.book.kv.get(schema.SCORING_RULES.key)
-        value = kv.get(key, default) if kv is not None else default
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return float(default)
 
     # -- tables and columns -------------------------------------------------
     def table(self, key: str) -> SheetTable:
@@ -164,17 +162,6 @@ class Context:
             sub = sub.drop_duplicates(subset=key, keep="first")
             self._cache[ck] = pd.Series(sub[value_key].values, index=sub[key].values)
         return self._cache[ck]
-
-
-def year_of(book: Book) -> int | None:
-    """考核年度 when it is a usable year (within the schema's range), else None (R019 reports it)."""
-    col = schema.META.column("year")
-    y = book.meta.get("year") if schema.META.key in book.kv else None
-    try:
-        y = int(y) if y is not None else None
-    except (TypeError, ValueError):
-        return None
-    return y if y is not None and col.minimum <= y <= col.maximum else None
 
 
 def _flags(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:

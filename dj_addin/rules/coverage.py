@@ -1,42 +1,30 @@
 """K001: members owing a quarterly 联系次数 quota with no contact in an ended quarter.
 
-This is the reminder list a secretary needs. Scope membership comes from
-``scope.members_in_scope`` so that it matches the quota roll-up exactly.
+This is the reminder list a secretary needs. The quotas, the ended quarters
+and scope membership (``scope.members_in_scope``) are the roll-up's own, from
+the run context, so that K001 and 指标汇总 never disagree.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterable
 
 import pandas as pd
 
 from dj_addin import schema
+from dj_addin.rollup.periods import QUARTER
 from dj_addin.rollup.scope import members_in_scope
 from dj_addin.rules.context import Context
 from dj_addin.rules.registry import WARNING, Hit, rule
 
-ROSTER, LOG, QUOTAS = schema.ROSTER.key, schema.CONTACT_LOG.key, schema.QUOTAS.key
+ROSTER, LOG = schema.ROSTER.key, schema.CONTACT_LOG.key
 CONTACTS_METRIC = schema.METRICS[0]  # 联系次数
-QUARTERLY = schema.QUOTA_PERIODS[1]  # 季度
 
 
 def quarterly_contact_scopes(ctx: Context) -> list[str]:
-    """适用对象 of the quarterly 联系次数 quotas: from 指标设置, or the template
-    defaults when that sheet is missing or empty."""
-    t = ctx.table(QUOTAS)
-    if t.found and len(t):
-        q = t.data
-        rows = q[(q["metric"] == CONTACTS_METRIC) & (q["period"] == QUARTERLY)]
-        return list(dict.fromkeys(rows["applies_to"].dropna()))
-    return list(dict.fromkeys(scope for _, _, scope, metric, period, _, _ in schema.DEFAULT_QUOTAS
-                              if metric == CONTACTS_METRIC and period == QUARTERLY))
-
-
-def ended_quarters(year: int, as_of: dt.date) -> list[int]:
-    """Quarters (1–4) whose last day is on or before ``as_of``."""
-    ends = (dt.date(year, 3, 31), dt.date(year, 6, 30), dt.date(year, 9, 30), dt.date(year, 12, 31))
-    return [q + 1 for q, end in enumerate(ends) if end <= as_of]
+    """适用对象 of the quarterly 联系次数 quotas the roll-up uses (``RunContext.quotas``:
+    the usable rows of 指标设置, or the template defaults when it is missing or empty)."""
+    return list(dict.fromkeys(q.applies_to for q in ctx.run.quotas_for(CONTACTS_METRIC, QUARTER)))
 
 
 @rule("K001", WARNING, (ROSTER, LOG), "本季度未联系群众",
@@ -49,7 +37,7 @@ def quarter_without_contact(ctx: Context) -> Iterable[Hit]:
         return
     if not (ctx.has(log, "date") and ctx.has(log, "member_id")):  # S002/S003 already say why
         return
-    quarters = ended_quarters(ctx.year, ctx.as_of)
+    quarters = [p.quarter for p in ctx.run.ended_periods(QUARTER)]  # the roll-up's ended quarters
     scopes = quarterly_contact_scopes(ctx)
     if not quarters or not scopes:
         return

@@ -13,7 +13,7 @@ from dj_addin.schema import ColType
 from dj_addin.rules.context import Context, at, header
 from dj_addin.rules.registry import ERROR, INFO, WARNING, Hit, rule
 
-ROSTER, TARGETS, LOG = schema.ROSTER.key, schema.TARGETS.key, schema.CONTACT_LOG.key
+ROSTER, TARGETS, LOG, EVAL = schema.ROSTER.key, schema.TARGETS.key, schema.CONTACT_LOG.key, schema.EVALUATION.key
 # 指标代码 duplicates are reported by R018 with every other 指标设置 problem.
 KEY_OWNED = {(schema.QUOTAS.key, "code")}
 
@@ -107,12 +107,21 @@ def _fold_name(s: pd.Series) -> pd.Series:
         lambda v: nz.fold_width(v) if isinstance(v, str) else v)
 
 
-@rule("R004", WARNING, LOG, "姓名与编号不符",
-      note="Only rows whose ID is known (an unknown ID is R002/R003 once, no name check).")
+# (sheet, ID column, name column, sheet the ID refers to) of R004.
+NAME_PAIRS = (
+    (LOG, "member_id", "member_name", ROSTER),
+    (LOG, "target_id", "target_name", TARGETS),
+    (EVAL, "member_id", "name", ROSTER),
+)
+
+
+@rule("R004", WARNING, (LOG, EVAL), "姓名与编号不符",
+      note="Only rows whose ID is known (an unknown ID is R002/R003 once, no name check). 评议.姓名 is "
+           "the template's lookup formula: its value (blank while the ID is blank or unknown) is read "
+           "like a typed one, so only a name typed over it can differ.")
 def name_mismatch(ctx: Context) -> Iterable[Hit]:
-    t = ctx.table(LOG)
-    pairs = ((ROSTER, "member_id", "member_name"), (TARGETS, "target_id", "target_name"))
-    for ref_sheet, id_key, name_key in pairs:
+    for sheet_key, id_key, name_key, ref_sheet in NAME_PAIRS:
+        t = ctx.table(sheet_key)
         if not (ctx.has(t, id_key) and ctx.has(t, name_key)) or not ctx.table(ref_sheet).found:
             continue
         names = ctx.lookup(ref_sheet, id_key, "name")
@@ -128,9 +137,9 @@ def name_mismatch(ctx: Context) -> Iterable[Hit]:
                 dtype=bool, na_value=True)
         mask = differs.reindex(t.data.index, fill_value=False).astype(bool)
         ref_name = schema.sheet(ref_sheet).name
-        field = header(LOG, name_key)
+        field = header(sheet_key, name_key)
         for row, value in ctx.flagged(t, name_key, mask):
-            yield Hit(LOG, row, name_key,
+            yield Hit(sheet_key, row, name_key,
                       f"{at(row, field, value)}，但编号 {ids.at[row]} 在「{ref_name}」中的姓名是 {expected.at[row]}；",
                       f"请核对编号和姓名，以「{ref_name}」为准。")
 

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from dj_addin import normalize as nz
 from dj_addin import schema
+from dj_addin.cellref import column_letter, column_number
 from dj_addin.errors import UnreadableFile
 from dj_addin.model import Finding
 from dj_addin.rules.context import Context, at, header
@@ -111,15 +112,7 @@ def duplicate_column(ctx: Context) -> Iterable[Hit]:
 
 def _left_of(letter: str) -> str:
     """The column letter left of ``letter`` (the item name beside its value)."""
-    n = 0
-    for ch in letter:
-        n = n * 26 + ord(ch) - 64
-    n = max(n - 1, 1)
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
+    return column_letter(max(column_number(letter) - 1, 1))
 
 
 _VERSION = re.compile(r"^\s*[vV]?(\d+)(?:\.(\d+))?")

@@ -26,19 +26,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from dj_addin import schema
-from dj_addin.model import Book, Finding
+from dj_addin.model import Book
 from dj_addin.results import ResultsTable
 from dj_addin.rollup.table import Rollup
 from dj_addin.scoring.rounding import round_half_away, snap
 from dj_addin.scoring.settings import Settings
+
+if TYPE_CHECKING:
+    from dj_addin.context import RunContext
 
 EXCELLENT, PASS, BASIC, FAIL = schema.GRADES
 NOT_GRADED = schema.NOT_GRADED
@@ -67,7 +70,6 @@ class Scores:
     as_of: dt.date
     members: pd.DataFrame
     settings: Settings
-    findings: list[Finding] = field(default_factory=list)
 
     def display_frame(self) -> pd.DataFrame:
         """Columns = ``schema.RESULTS`` keys; scores rounded; reasons joined."""
@@ -113,12 +115,28 @@ def _votes(ev: pd.DataFrame, col: str) -> pd.Series:
     return ev[col].astype(float).fillna(0.0).clip(lower=0.0)
 
 
-def vote_score(counts: list[pd.Series], values: list[float], minimum: float) -> pd.Series:
-    """Vote-weighted mean of the vote values; NaN when there are fewer than ``minimum`` votes (or none)."""
+def mass_values(s: Settings) -> tuple[float, float, float]:
+    """Vote values of 满意, 基本满意, 不满意."""
+    return (s.mass_satisfied_value, s.mass_basic_value, s.mass_unsatisfied_value)
+
+
+def peer_values(s: Settings) -> tuple[float, float, float, float]:
+    """Vote values of 优秀, 合格, 基本合格, 不合格 (党员互评)."""
+    return (s.peer_excellent_value, s.peer_pass_value, s.peer_basic_value, s.peer_fail_value)
+
+
+PEER_MIN_VOTES = 1.0  # 党员互评分 needs at least one vote
+
+
+def vote_score(counts: list[Any], values: tuple[float, ...] | list[float], minimum: float) -> Any:
+    """Vote-weighted mean of the vote values; NaN when there are fewer than ``minimum`` votes (or none).
+    Works on Series (scoring, the whole roster) and on plain numbers (DJ_MASS_SCORE, DJ_PEER_SCORE)."""
     total = sum(counts)
     weighted = sum(c * v for c, v in zip(counts, values))
     enough = (total >= minimum) & (total > 0)
-    return (weighted / total.where(enough)).astype(float)
+    if isinstance(total, pd.Series):
+        return (weighted / total.where(enough)).astype(float)
+    return float(weighted) / float(total) if enough else math.nan
 
 
 def weighted_total(components: pd.DataFrame, weights: tuple[float, ...]) -> pd.Series:
@@ -131,12 +149,21 @@ def weighted_total(components: pd.DataFrame, weights: tuple[float, ...]) -> pd.S
     return (num / den.where(den > 0)).astype(float)
 
 
+def grade_for(total: float, s: Settings) -> str:
+    """测算等次 of one 综合得分 by the grade lines ('' when there is no score);
+    74.99999999999999 is 75, as Excel shows it. Scoring and DJ_GRADE both use this."""
+    t = snap(float(total))
+    if math.isnan(t):
+        return ""
+    for line, grade in ((s.excellent_line, EXCELLENT), (s.pass_line, PASS), (s.basic_line, BASIC)):
+        if t >= line:
+            return grade
+    return FAIL
+
+
 def grade_of(total: pd.Series, s: Settings) -> pd.Series:
-    """测算等次 from 综合得分 ('' when there is no score)."""
-    t = np.array([snap(v) for v in total.to_numpy(dtype=float)])  # 74.99999999999999 is 75
-    grades = np.select([t >= s.excellent_line, t >= s.pass_line, t >= s.basic_line, ~np.isnan(t)],
-                       [EXCELLENT, PASS, BASIC, FAIL], default="")
-    return pd.Series(grades, index=total.index, dtype=object)
+    """测算等次 from 综合得分 for every member ('' when there is no score)."""
+    return pd.Series([grade_for(v, s) for v in total.to_numpy(dtype=float)], index=total.index, dtype=object)
 
 
 def _pct(x: float) -> str:
@@ -192,9 +219,9 @@ def _cap_excellent(m: pd.DataFrame, s: Settings) -> pd.Series:
     return over
 
 
-def score(book: Book, rollup: Rollup, settings: Settings, findings: list[Finding] | None = None) -> Scores:
-    """Scores, ranks and grades of every member of the roll-up's roster."""
-    s = settings
+def score(run: RunContext, rollup: Rollup) -> Scores:
+    """Scores, ranks and grades of every member of the roll-up's roster, with the run's Settings."""
+    book, s = run.book, run.settings
     members = rollup.members
     idx = members.index
     ev = _evaluation(book, idx)
@@ -205,11 +232,9 @@ def score(book: Book, rollup: Rollup, settings: Settings, findings: list[Finding
     org = ev["org_score"].astype(float)
     m["org_score"] = org.where((org >= 0) & (org <= 100))
     mass = [_votes(ev, c) for c in ("mass_satisfied", "mass_basic", "mass_unsatisfied")]
-    m["mass_score"] = vote_score(mass, [s.mass_satisfied_value, s.mass_basic_value, s.mass_unsatisfied_value],
-                                 s.mass_min_votes)
+    m["mass_score"] = vote_score(mass, mass_values(s), s.mass_min_votes)
     peer = [_votes(ev, c) for c in ("peer_excellent", "peer_pass", "peer_basic", "peer_fail")]
-    m["peer_score"] = vote_score(peer, [s.peer_excellent_value, s.peer_pass_value, s.peer_basic_value,
-                                        s.peer_fail_value], 1)
+    m["peer_score"] = vote_score(peer, peer_values(s), PEER_MIN_VOTES)
     m["total"] = weighted_total(m[list(COMPONENTS)], s.weights)
     # Ties share a rank; totals equal up to float noise (1e-9) are ties.
     m["rank"] = m["total"].round(9).groupby(m["branch_code"]).rank(method="min", ascending=False).astype("Int64")
@@ -264,4 +289,4 @@ def score(book: Book, rollup: Rollup, settings: Settings, findings: list[Finding
             parts.append(UNMET_PREFIX + "、".join(unmet))
         advice.append(REASON_SEPARATOR.join(parts))
     m["advice"] = advice
-    return Scores(file=rollup.file, as_of=rollup.as_of, members=m, settings=s, findings=list(findings or []))
+    return Scores(file=rollup.file, as_of=rollup.as_of, members=m, settings=s)

@@ -4,8 +4,14 @@ Every key has a default in ``schema.SCORING_SETTINGS``. A key that is
 missing, blank, unreadable or out of range falls back to its default with a
 警告 finding; weights of the four components that sum to 0 are an 错误 (the
 default weights are then used so that scoring can still run, provisionally).
+A value above ``MAX_VALUE`` (one million) is out of range too: no weight,
+score line, vote value or day count is that large, and weights such as
+1e308 would overflow the weighted sums (every 综合得分 would be lost).
 When the whole sheet is missing the defaults are used silently here:
 validation already reports the missing sheet (S002).
+
+This is the one reader of 评分规则: ``RunContext.build`` calls it once per
+run, and validation (S003/C006, R008), scoring and the UDFs use what it gives.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ _DEFAULTS = {s.key: float(s.default) for s in schema.SCORING_SETTINGS}
 # Keys whose value is a share between 0 and 1.
 _RATIOS = frozenset({"excellent_cap", "mass_unsatisfied_cap"})
 WEIGHT_KEYS = ("w_quota", "w_org", "w_mass", "w_peer")
+MAX_VALUE = 1_000_000.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,8 @@ def _problem(value: Any, key: str) -> str | None:
         return "不是数字"
     if value < 0:
         return "不能为负数"
+    if value > MAX_VALUE:
+        return f"过大（不能超过 {MAX_VALUE:.0f}）"
     if key in _RATIOS and value > 1:
         return "应为 0 到 1 之间的比例（如 0.3333）"
     return None

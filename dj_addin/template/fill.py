@@ -61,10 +61,16 @@ def _header_map(ws: Worksheet, spec: Sheet) -> tuple[int, dict[str, int]]:
     return best_row, best_map
 
 
+def _typed(value: Any) -> bool:
+    """A value someone typed: not blank, not a formula (the template's
+    lookup formulas fill rows that are still empty)."""
+    return value not in (None, "") and not (isinstance(value, str) and value.startswith("="))
+
+
 def _last_row(ws: Worksheet, header_row: int) -> int:
-    """The last row holding a value (styled empty cells do not count)."""
+    """The last row holding a typed value (styled cells and formulas do not count)."""
     for r in range(ws.max_row, header_row, -1):
-        if any(c.value not in (None, "") for c in ws[r]):
+        if any(_typed(c.value) for c in ws[r]):
             return r
     return header_row
 

@@ -34,6 +34,7 @@ from typing import Callable
 import pandas as pd
 
 from dj_addin import schema
+from dj_addin.cellref import column_letter
 from dj_addin.model import Book
 
 # Rows 2..ROSTER_ROWS of 党员名册 are looked at by the per-member figure (a
@@ -64,18 +65,9 @@ COUNTING_NOTE = (
 )
 
 
-def col_letter(index: int) -> str:
-    """1 → A, 27 → AA (the spreadsheet's column names)."""
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def column_of(sheet: schema.Sheet, key: str) -> str:
     """The template's column letter of a schema column."""
-    return col_letter(sheet.keys.index(key) + 1)
+    return column_letter(sheet.keys.index(key) + 1)
 
 
 def whole_column(sheet: schema.Sheet, key: str) -> str:

@@ -181,7 +181,8 @@ def _is_file_locked(path: Path) -> bool:
 
 
 def _mode_for(dest: Path) -> int:
-    """The existing file's permissions, or what a new file gets under the umask."""
+    """The existing file's permissions, or what a new file gets under the umask
+    (the one place that reads the umask: every writer goes through here)."""
     try:
         return dest.stat().st_mode & 0o777
     except OSError:

@@ -11,17 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
-
-
-def col_letter(index0: int) -> str:
-    """0-based column index → Excel letter (0 → 'A')."""
-    return get_column_letter(index0 + 1)
-
-
-def col_index(letter: str) -> int:
-    """Excel letter → 0-based column index ('A' → 0)."""
-    return column_index_from_string(letter) - 1
+from dj_addin.cellref import column_letter, column_number
 
 
 @dataclass
@@ -45,7 +35,7 @@ class Grid:
 
 
 def range_ref(r0: int, c0: int, r1: int, c1: int) -> str:
-    return f"{col_letter(c0)}{r0 + 1}:{col_letter(c1)}{r1 + 1}"
+    return f"{column_letter(c0 + 1)}{r0 + 1}:{column_letter(c1 + 1)}{r1 + 1}"
 
 
 GridReader = Callable[[Path, list[str]], dict[str, Grid]]
@@ -110,8 +100,8 @@ def _merged_from_xml(path: Path, name: str) -> list[tuple[int, int, int, int]]:
         data = zf.read(parts[name])
     out = []
     for m in re.finditer(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', data):
-        out.append((int(m.group(2)) - 1, col_index(m.group(1).decode()),
-                    int(m.group(4)) - 1, col_index(m.group(3).decode())))
+        out.append((int(m.group(2)) - 1, column_number(m.group(1).decode()) - 1,
+                    int(m.group(4)) - 1, column_number(m.group(3).decode()) - 1))
     return out
 
 

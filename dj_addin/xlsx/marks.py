@@ -28,11 +28,11 @@ from dataclasses import dataclass
 
 from openpyxl.comments import Comment
 from openpyxl.styles.fills import Fill, PatternFill
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring, tostring
 
+from dj_addin.cellref import cell_position
 from dj_addin.model import Finding
 from dj_addin.schema import LEVELS, MARK_NOTE_PREFIX
 from dj_addin.marks.matching import (FORMULA, NOTE_SEPARATOR, CellState, is_our_note, note_key, plan_restore, user_note,
@@ -172,8 +172,7 @@ def write_records(wb: Workbook, records: list[MarkRecord]) -> None:
 
 def existing_cell(ws: Worksheet, ref: str):
     """The cell at ``ref`` if the sheet has it, without creating it (openpyxl creates on access)."""
-    letters, row = coordinate_from_string(ref)
-    return ws._cells.get((row, column_index_from_string(letters)))
+    return ws._cells.get(cell_position(ref))
 
 
 def cell_state(ws: Worksheet, ref: str) -> CellState:

@@ -8,18 +8,17 @@ so both adapters share everything after the grid.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from dj_addin import normalize as nz
-from dj_addin.errors import UnreadableFile, UsageError
+from dj_addin.errors import UnreadableFile
 from dj_addin.model import Book, KVTable
 from dj_addin.schema import READ_SHEETS, SheetKind
 from dj_addin.xlsx.grid import ENGINES, Grid, read_grid_sparse
-from dj_addin.xlsx.safety import DEFAULT_MAX_BYTES, check_package, scan_sheet
+from dj_addin.xlsx.safety import DEFAULT_MAX_BYTES, MAX_MB_ENV, check_package, max_file_bytes, scan_sheet
 from dj_addin.xlsx.tables import empty_table, grid_to_kv, grid_to_table
 
-__all__ = ["read_book", "book_from_grids", "match_sheet_names", "DEFAULT_MAX_BYTES"]
+__all__ = ["read_book", "book_from_grids", "match_sheet_names", "DEFAULT_MAX_BYTES", "MAX_MB_ENV", "max_file_bytes"]
 
 
 def match_sheet_names(found: list[str]) -> dict[str, str]:
@@ -47,31 +46,13 @@ def book_from_grids(sheet_names: list[str], grids: dict[str, Grid], path: Path |
     return book
 
 
-MAX_MB_ENV = "DJ_MAX_FILE_MB"
-
-
-def max_file_bytes() -> int:
-    """The size limit for one workbook: ``DJ_MAX_FILE_MB`` (megabytes) when set, else 100 MB."""
-    value = os.environ.get(MAX_MB_ENV, "").strip()
-    try:
-        limit = float(value) if value else None
-    except ValueError:
-        limit = float("nan")
-    if limit is None:
-        return DEFAULT_MAX_BYTES
-    if not 0 < limit < 1024 * 1024:  # also NaN and infinity
-        raise UsageError(f"环境变量 {MAX_MB_ENV} 的值「{value[:40]}」不是有效的大小；请写一个正数，单位 MB，"
-                         f"如 200（不设置时上限为 {DEFAULT_MAX_BYTES // 1024 // 1024} MB）。")
-    return int(limit * 1024 * 1024)
-
-
 def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | None = None) -> Book:
     """Read a workbook into plain typed tables; raise ``UnreadableFile`` (S001)
     with a Chinese message for anything that is not a healthy .xlsx/.xlsm.
-    Files larger than ``max_bytes`` (default: ``max_file_bytes()``) are refused
+    Files larger than ``max_bytes`` (default: ``max_file_bytes()``, i.e. ``DJ_MAX_FILE_MB``) are refused
     before anything parses them."""
     path = Path(path)
-    package = check_package(path, max_bytes=max_file_bytes() if max_bytes is None else max_bytes)
+    package = check_package(path, max_bytes=max_bytes)
     wanted = match_sheet_names(package.sheet_names)
     parts = dict(package.sheets)
     scans = {name: scan_sheet(path, parts.get(name, "")) for name in wanted.values()}
@@ -100,7 +81,7 @@ def _times_as_typed(path: Path, part: str, grid: Grid) -> None:
     import re
     import zipfile
 
-    from dj_addin.xlsx.grid import col_letter
+    from dj_addin.cellref import column_letter
 
     where = [(r, c) for r, row in enumerate(grid.rows) for c, v in enumerate(row) if isinstance(v, dt.time)]
     if not where or not part:
@@ -108,7 +89,7 @@ def _times_as_typed(path: Path, part: str, grid: Grid) -> None:
     with zipfile.ZipFile(path) as zf:
         data = zf.read(part)
     for r, c in where:
-        ref = f"{col_letter(c)}{r + 1}".encode()
+        ref = f"{column_letter(c + 1)}{r + 1}".encode()
         m = re.search(rb'<(?:\w+:)?c r="' + ref + rb'"[^>]*>(?:<(?:\w+:)?f[^>]*?(?:/>|>.*?</(?:\w+:)?f>))?'
                       rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>', data, re.DOTALL)
         if m:

@@ -10,6 +10,7 @@ bombs: OOXML never needs one). Only then is it handed to a reader.
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import re
 import stat
@@ -21,12 +22,14 @@ from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 
-from dj_addin.errors import UnreadableFile
+from dj_addin.cellref import column_number
+from dj_addin.errors import UnreadableFile, UsageError
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # on disk
 DEFAULT_MAX_UNZIPPED = 1024 * 1024 * 1024  # all parts together, uncompressed
 MAX_RATIO = 200  # uncompressed ÷ compressed for one large part
 MAX_PART_BYTES = 50 * 1024 * 1024  # a part larger than this must not be compressed more than MAX_RATIO
+MAX_MB_ENV = "DJ_MAX_FILE_MB"
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -55,10 +58,27 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
 
 
-def check_package(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+def max_file_bytes() -> int:
+    """The size limit for one workbook: ``DJ_MAX_FILE_MB`` (megabytes) when set, else 100 MB."""
+    value = os.environ.get(MAX_MB_ENV, "").strip()
+    try:
+        limit = float(value) if value else None
+    except ValueError:
+        limit = float("nan")
+    if limit is None:
+        return DEFAULT_MAX_BYTES
+    if not 0 < limit < 1024 * 1024:  # also NaN and infinity
+        what = "不是数字" if limit != limit else "不是有效的大小"
+        raise UsageError(f"环境变量 {MAX_MB_ENV} 的值「{value[:40]}」{what}；请写一个正数，单位 MB，"
+                         f"如 200（不设置时上限为 {DEFAULT_MAX_BYTES // 1024 // 1024} MB）。")
+    return int(limit * 1024 * 1024)
+
+
+def check_package(path: Path, max_bytes: int | None = None,
                   max_unzipped: int | None = None) -> Package:
     """Raise ``UnreadableFile`` with a Chinese message unless ``path`` looks
-    like a healthy .xlsx/.xlsm that is safe to parse.
+    like a healthy .xlsx/.xlsm that is safe to parse. ``max_bytes`` defaults
+    to :func:`max_file_bytes`, so every caller honours ``DJ_MAX_FILE_MB``.
 
     Every part is inflated once here, as a stream, before any parser sees it:
     a part that inflates to more than its header declares (a zip that lies
@@ -66,6 +86,7 @@ def check_package(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
     decompressing, and later readers only meet parts whose sizes are true.
     """
     name = path.name
+    max_bytes = max_file_bytes() if max_bytes is None else max_bytes
     max_unzipped = DEFAULT_MAX_UNZIPPED if max_unzipped is None else max_unzipped
     try:
         info = path.stat()
@@ -401,7 +422,6 @@ class SheetScan:
 
 def scan_sheet(path: Path, part: str) -> SheetScan:
     """One unzip and a few regular-expression passes over one sheet part."""
-    from dj_addin.xlsx.grid import col_index
 
     try:
         with zipfile.ZipFile(path) as zf:
@@ -416,14 +436,10 @@ def scan_sheet(path: Path, part: str) -> SheetScan:
     if not rows:  # rows without numbers: fall back to the cells' own references
         rows = [int(m.group(2)) for m in _CELL_REF.finditer(data)]
     wide = set(_WIDE_CELL.findall(data))
-    max_col = max((col_index(w.decode()) + 1 for w in wide), default=26)
+    max_col = max((column_number(w.decode()) for w in wide), default=26)
     errors: dict[tuple[int, int], str] = {}
     if b't="e"' in data:
         for m in _ERROR_CELL.finditer(data):
-            errors[(int(m.group(2)) - 1, col_index(m.group(1).decode()))] = m.group(3).decode("utf-8", "replace")
+            errors[(int(m.group(2)) - 1, column_number(m.group(1).decode()) - 1)] = m.group(3).decode("utf-8", "replace")
     return SheetScan(errors, max(rows, default=0), max_col)
 
-
-def error_cells(path: Path, part: str) -> dict[tuple[int, int], str]:
-    """Cells holding Excel error values (#REF!, #N/A…) in one sheet part, as {(row0, col0): text}."""
-    return scan_sheet(path, part).errors

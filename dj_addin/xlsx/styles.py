@@ -33,8 +33,3 @@ LEVEL_RGB: dict[str, str] = {ERROR: LIGHT_RED, WARNING: "FFFFF2CC", INFO: LIGHT_
 PERCENT = "0.0%"
 ONE_DECIMAL = "0.0"
 
-
-def mark_fill(level: str) -> PatternFill | None:
-    """The fill of a marked cell, None for levels that are not filled."""
-    rgb = MARK_RGB.get(level)
-    return PatternFill("solid", fgColor=rgb) if rgb else None

@@ -17,7 +17,8 @@ import pandas as pd
 from dj_addin import normalize as nz
 from dj_addin.model import KVItem, KVTable, SheetTable
 from dj_addin.schema import ColType, Column, Sheet, header_index, synonyms_for
-from dj_addin.xlsx.grid import Grid, col_letter, range_ref
+from dj_addin.cellref import column_letter
+from dj_addin.xlsx.grid import Grid, range_ref
 
 HEADER_SEARCH_ROWS = 10
 
@@ -227,10 +228,10 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
         typed[k], bad[k] = parse_column(spec.column(k), cleaned)
 
     t = SheetTable(spec=spec, found=True, name=grid.name, header_row=hr + 1)
-    t.columns = {k: col_letter(ci) for k, ci in matched.items()}
+    t.columns = {k: column_letter(ci + 1) for k, ci in matched.items()}
     t.headers_found = {k: str(header[ci]).strip() for k, ci in matched.items()}
-    t.extra_columns = {h: col_letter(ci) for h, ci in extras.items()}
-    t.duplicate_columns = {k: [col_letter(c) for c in cs] for k, cs in dupes.items()}
+    t.extra_columns = {h: column_letter(ci + 1) for h, ci in extras.items()}
+    t.duplicate_columns = {k: [column_letter(c + 1) for c in cs] for k, cs in dupes.items()}
     t.merged_ranges = merged
     t.last_row = max(len(grid.rows), hr + 1)
     data = _typed_frame(spec, typed, idx)
@@ -274,10 +275,10 @@ def grid_to_kv(spec: Sheet, grid: Grid) -> KVTable:
         col = items_by_name.get(name)
         if col is None:
             kv.unknown_items[str(grid.cell(r, key_col)).strip()] = KVItem(
-                value=nz.parse_text(raw), raw=raw, row=r + 1, column=col_letter(value_col))
+                value=nz.parse_text(raw), raw=raw, row=r + 1, column=column_letter(value_col + 1))
             continue
         value = nz.INVALID if nz.is_excel_error(raw) else _parser(col)(raw)
-        item = KVItem(value=value, raw=None if nz.is_blank(raw) else raw, row=r + 1, column=col_letter(value_col))
+        item = KVItem(value=value, raw=None if nz.is_blank(raw) else raw, row=r + 1, column=column_letter(value_col + 1))
         if col.key in kv.items:  # the first occurrence counts; later ones are reported (S005)
             kv.duplicate_items.setdefault(col.key, []).append(item)
             continue

@@ -464,7 +464,7 @@ def _cases() -> list[Case]:
     # hostile 评分规则 and 指标设置
     for key, value, exit, frag, pending in (
             ("w_quota", "abc", 0, "不是数字", ""), ("w_org", -30, 0, "不能为负数", ""),
-            ("w_mass", 1e308, 0, "", "issue 14: weights that overflow are C006 with the default (scoring settings)"),
+            ("w_mass", 1e308, 0, "过大", ""),
             ("excellent_cap", 5, 0, "0 到 1", ""), ("w_peer", "=1/0", 0, "为空", ""),
             ("overdue_days", "九十", 0, "不是数字", ""), ("mass_min_votes", "\u200b5", 0, "不是数字", "")):
         add(f"scoring-{key}", f"评分规则 {key} = {value!r}",

@@ -26,6 +26,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
+from dj_addin.cellref import column_letter
 from dj_addin.results import ResultsTable, RollupTable, ValidationReport
 from dj_addin.schema import MARK_NOTE_PREFIX
 from dj_addin.xlsx import sheets
@@ -75,13 +76,12 @@ def read_records(src: Path, book: WorkbookXml) -> list[MarkRecord]:
 
 def marks_sheet_xml(records: list[MarkRecord]) -> bytes:
     """The hidden marks sheet, written directly (inline strings: no shared-strings edit)."""
-    from openpyxl.utils import get_column_letter
 
     rows = [list(MARKS_COLUMNS)] + [rec.row() for rec in records]
     body = []
     for r, values in enumerate(rows, start=1):
         cells = "".join(
-            f'<c r="{get_column_letter(c)}{r}" t="inlineStr"><is><t xml:space="preserve">{text_xml(str(v))}</t></is></c>'
+            f'<c r="{column_letter(c)}{r}" t="inlineStr"><is><t xml:space="preserve">{text_xml(str(v))}</t></is></c>'
             for c, v in enumerate(values, start=1) if v not in (None, ""))
         body.append(f'<row r="{r}">{cells}</row>')
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

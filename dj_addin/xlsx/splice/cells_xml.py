@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from dj_addin.cellref import cell_position as split_ref  # 'B12' → (12, 2)
+from dj_addin.cellref import column_letter as letter
 
 from dj_addin.xlsx.splice.package import Unsupported, attr, set_attr
 
@@ -19,10 +20,6 @@ COL_RE = re.compile(r"<col\b[^>]*>")
 ROW_START_RE = re.compile(r'<row\b(?:[^>]*?\sr="(\d+)")?')
 
 
-def split_ref(ref: str) -> tuple[int, int]:
-    """'B12' → (12, 2)."""
-    letters, row = coordinate_from_string(ref)
-    return row, column_index_from_string(letters)
 
 
 def start_tag(element: str) -> str:
@@ -149,9 +146,3 @@ class SheetCells:
             pos = end
         out.append(text[pos:])
         return "".join(out).encode("utf-8")
-
-
-def letter(col: int) -> str:
-    from openpyxl.utils import get_column_letter
-    return get_column_letter(col)
-

@@ -1,0 +1,19 @@
+"""List values the demo generator's logic refers to, named once (spelled in the schema)."""
+
+from __future__ import annotations
+
+from dj_addin import schema
+
+
+STAFF, STUDENT, RETIRED = schema.MEMBER_CATEGORIES
+FULL, PROBATION = schema.MEMBER_STATUSES
+SCHOOL_CADRE, DIVISION_CADRE, NO_CADRE = schema.CADRE_LEVELS
+SECRETARY, DEPUTY, COMMITTEE, NO_POST = schema.BRANCH_POSTS
+BRANCH, GENERAL_BRANCH, COLLEGE_COMMITTEE, UNIVERSITY_COMMITTEE = schema.UNIT_LEVELS
+(ACTIVIST, CANDIDATE, NON_PARTY_TALENT, DEMOCRATIC, LEADING_SCHOLAR, STAFF_TARGET, STUDENT_TARGET,
+ NEEDY_STUDENT, OTHER_TARGET) = schema.TARGET_TYPES
+MASSES, LEAGUE, DEMOCRATIC_PARTY, NON_PARTY, CPC, OTHER_POLITICAL = schema.POLITICAL_STATUSES
+NO_ACTION, IN_PROGRESS, CLOSED, ESCALATED = schema.HANDLING_STATES
+ONLINE = schema.CONTACT_METHODS[3]  # 电话/网络
+OUTSIDE_REQUIRED = schema.FORUM_REASONS[:4]  # forums that must hear people outside the Party (R014)
+OVERDUE_DAYS = 30  # 办理中督办天数 (scoring.md default): older open requests would be R008

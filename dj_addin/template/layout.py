@@ -1,0 +1,76 @@
+"""How the template looks: colours, fonts, borders, number formats, print
+setup and row heights, shared by every sheet the template builds."""
+
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from dj_addin.schema import ColType, Column
+
+DATE_FORMAT = "yyyy-mm-dd"
+TEXT_FORMAT = "@"
+INT_FORMAT = "0"
+
+RED = "FFC00000"
+_THIN = Side(style="thin", color="FFBFBFBF")
+GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+REQUIRED_FILL = PatternFill("solid", fgColor=RED)
+REQUIRED_FONT = Font(bold=True, color="FFFFFFFF")
+OPTIONAL_FILL = PatternFill("solid", fgColor="FFFCE4D6")
+OPTIONAL_FONT = Font(bold=True, color="FF000000")
+HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+TITLE_FONT = Font(bold=True, size=16, color=RED)
+SECTION_FONT = Font(bold=True, size=12, color=RED)
+NOTE_FONT = Font(italic=True, color="FF7F7F7F")
+WRAP_TOP = Alignment(vertical="top", wrap_text=True)
+FORMULA_FILL = PatternFill("solid", fgColor="FFFFF2CC")
+TAB_INFO = "FF2F5597"
+TAB_KV = "FF7F7F7F"
+TAB_DATA = RED
+
+
+def column_format(col: Column) -> str | None:
+    if col.type is ColType.DATE:
+        return DATE_FORMAT
+    if col.type in (ColType.ID, ColType.IDS) or col.sensitive:
+        return TEXT_FORMAT  # keeps leading zeros and long numbers as typed
+    if col.type is ColType.INT:
+        return INT_FORMAT
+    return None
+
+
+def style_header(cell, required: bool) -> None:
+    cell.font = REQUIRED_FONT if required else OPTIONAL_FONT
+    cell.fill = REQUIRED_FILL if required else OPTIONAL_FILL
+    cell.alignment = HEADER_ALIGN
+    cell.border = GRID
+
+
+def print_setup(ws: Worksheet, title_rows: str | None = "1:1") -> None:
+    """A4 landscape, fitted to one page wide, on every sheet."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "&A 第 &P 页，共 &N 页"
+
+
+def row_height(text: str, width: float) -> float:
+    """A row height that shows all of a wrapped text in a column ``width`` wide.
+
+    Excel neither auto-fits merged cells nor rows of a generated file, so the
+    height is estimated: a CJK character takes two width units, others one.
+    """
+    usable = max(width - 2, 10)
+    lines = 0
+    for part in text.split("\n"):
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
+        lines += max(1, -(-units // int(usable)))
+    return lines * 16.5
