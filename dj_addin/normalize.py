@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 import re
 import unicodedata
@@ -290,9 +291,15 @@ def parse_enum(value: Any, choices: Iterable[str], synonyms: Mapping[str, str] |
 def closest_choice(value: Any, choices: Iterable[str], synonyms: Mapping[str, str] | None = None) -> str | None:
     """The list value closest to what was typed, for the message's suggestion."""
     s = fold_width(text_of(value)).strip()
-    choices = list(choices)
+    choices = tuple(choices)
     if not s or not choices:
         return None
+    return _closest(s, choices)
+
+
+@functools.lru_cache(maxsize=4096)
+def _closest(s: str, choices: tuple[str, ...]) -> str | None:
+    """A log where every row has the same slip asks the same question thousands of times."""
     contained = [c for c in choices if s in c or c in s]
     if contained:
         return max(contained, key=lambda c: difflib.SequenceMatcher(None, s, c).ratio())

@@ -3,7 +3,10 @@
 ``run_book`` is what ``dj rollup`` / ``dj score`` / ``dj run``, the ribbon's
 指标汇总 / 考评计分 / 一键处理 and ``dj demo`` call. It reads the book once,
 always validates (the exit code and the 暂定 flag depend on 错误 findings),
-computes what was asked, and writes only when given a destination.
+computes what was asked, builds the plans of the output sheets and hands
+them to a destination (a ``Sink``: a file today, the open workbook from the
+ribbon later); without one nothing is written. The CLI's own advice (which
+options write) stays in the commands.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ import pandas as pd
 
 from dj_addin import schema
 from dj_addin.context import RunContext
-from dj_addin.model import Book
+from dj_addin.model import Book, Finding
+from dj_addin.plans import build_plans
+from dj_addin.plans.types import SheetPlan
 from dj_addin.results import ValidationReport
+from dj_addin.sink import Sink
 from dj_addin.xlsx.reader import read_book
 from dj_addin.rollup.table import Rollup, rollup
 from dj_addin.scoring.rounding import round_half_away
@@ -41,7 +47,7 @@ class RunResult:
     report: ValidationReport  # validation findings (plus 评分规则 findings when scoring)
     rollup: Rollup | None = None
     scores: Scores | None = None
-    dest: Path | None = None
+    dest: Path | str | None = None  # the file (or live workbook) written
     backup: Path | None = None
     written_sheets: list[str] = field(default_factory=list)
     year_assumed: bool = False  # 考核年度 was missing: the as-of date's year was used
@@ -105,28 +111,40 @@ def compute(book: Book | RunContext, as_of: dt.date | None = None, steps: Iterab
     return result
 
 
-def run_book(path: str | Path, as_of: dt.date | None = None, dest: str | Path | None = None, *,
-             steps: Iterable[str] = ALL_STEPS, in_place: bool = False,
-             checked_at: dt.datetime | None = None) -> RunResult:
-    """Read ``path``, compute ``steps``, and write the output sheets to ``dest``
-    (or back into ``path`` with ``in_place``, keeping ``BOOK.bak.xlsx``)."""
-    from dj_addin.xlsx.save import keep_backup, save_outputs
-
-    path = Path(path)
-    result = compute(read_book(path), as_of, steps, file=path.name, checked_at=checked_at)
-    target = path if in_place else (Path(dest) if dest is not None else None)
-    if target is None:
-        return result
-    if in_place:
-        result.backup = keep_backup(path)
-    stats = save_outputs(
-        path, target,
+def plans_for(result: RunResult) -> list[SheetPlan]:
+    """The plans of the output sheets of the steps run (问题清单 only when validating)."""
+    return build_plans(
         report=result.report if VALIDATE in result.steps else None,
         rollup=result.rollup.to_table() if ROLLUP in result.steps and result.rollup is not None else None,
         results=result.scores.to_table(result.has_errors, result.error_count) if result.scores is not None else None,
-        mark=VALIDATE in result.steps)
-    result.dest, result.written_sheets = stats.dest, list(stats.sheets)
+        sheet_names=result.book.sheet_names)
+
+
+def marks_for(result: RunResult) -> list[Finding] | None:
+    """Validating marks the findings' cells (restoring earlier marks); other steps leave marks alone."""
+    return list(result.report.findings) if VALIDATE in result.steps else None
+
+
+def write_result(result: RunResult, sink: Sink) -> RunResult:
+    """Hand the run's plans and marks to ``sink``; note where they went."""
+    stats = sink.write(plans_for(result), marks_for(result))
+    result.dest, result.written_sheets, result.backup = stats.dest, list(stats.sheets), stats.backup
     return result
+
+
+def run_book(path: str | Path, as_of: dt.date | None = None, dest: str | Path | None = None, *,
+             steps: Iterable[str] = ALL_STEPS, in_place: bool = False,
+             checked_at: dt.datetime | None = None, sink: Sink | None = None) -> RunResult:
+    """Read ``path``, compute ``steps``, and write the output sheets to ``sink``;
+    ``dest`` / ``in_place`` are shorthand for a file sink (a copy at ``dest``, or
+    ``path`` itself keeping ``BOOK.bak.xlsx``). Without any, nothing is written."""
+    path = Path(path)
+    result = compute(read_book(path), as_of, steps, file=path.name, checked_at=checked_at)
+    if sink is None and (in_place or dest is not None):
+        from dj_addin.xlsx.sink import FileSink
+
+        sink = FileSink(path, None if in_place else Path(dest), in_place=in_place)
+    return write_result(result, sink) if sink is not None else result
 
 
 def summary_lines(result: RunResult) -> list[str]:
@@ -157,6 +175,4 @@ def summary_lines(result: RunResult) -> list[str]:
         lines.append(f"已写入：{result.dest}（{'、'.join(result.written_sheets)}）")
         if result.backup is not None:
             lines.append(f"原文件备份：{result.backup}")
-    elif result.steps:
-        lines.append("提示：加 -o 输出文件 或 --in-place 可把结果写入工作簿。")
     return lines

@@ -577,8 +577,10 @@ DEFAULT_QUOTAS: tuple[tuple[str, str, str, str, str, float, float], ...] = (
     ("Q14", "校领导联系点走访", "校级干部", "联系点走访次数", "年度", 4, 2),
 )
 
-# Column added to rows of merged sheets that have no unit column (aggregation.md).
+# Columns added at the right of every data sheet of a merged workbook
+# (aggregation.md): the unit whose workbook first held the row, and its row there.
 SOURCE_UNIT_HEADER = "来源单位编码"
+SOURCE_ROW_HEADER = "来源行"
 
 # Prefix of the notes that validation writes into marked cells.
 MARK_NOTE_PREFIX = "【校验】"

@@ -27,7 +27,7 @@ def validate_run(run: RunContext, *, file: str = "") -> ValidationReport:
     book = run.book
     ctx = Context(run)
     findings: dict[tuple, Finding] = {}
-    positions: dict[str, dict[int, int]] = {}
+    positions: dict = {}
     for rule in ordered_rules():
         for hit in rule.func(ctx):
             f = _finding(book, rule, hit, positions)
@@ -54,7 +54,8 @@ def validate_path(path: str | Path, as_of: dt.date | None = None) -> tuple[Book,
     return book, validate_book(book, as_of, file=Path(path).name)
 
 
-def _finding(book: Book, rule: Rule, hit: Hit, positions: dict[str, dict[int, int]]) -> Finding:
+def _finding(book: Book, rule: Rule, hit: Hit, positions: dict) -> Finding:
+    """``positions`` caches, per sheet, Excel row → position and the columns looked up."""
     table = book.tables.get(hit.sheet)
     kv = book.kv.get(hit.sheet)
     found = table if table is not None else kv
@@ -67,19 +68,32 @@ def _finding(book: Book, rule: Rule, hit: Hit, positions: dict[str, dict[int, in
     if field is None:
         field = spec.column(hit.key).header if hit.key else ""
     value = hit.value
+    pos = None
+    if table is not None and hit.row is not None and (book.merged or (value is None and hit.key)):
+        rows = positions.get(hit.sheet)
+        if rows is None:  # Excel row → position in the table, once per sheet
+            rows = positions[hit.sheet] = dict(zip(table.origin["row"].tolist(), range(len(table.origin))))
+        pos = rows.get(hit.row)
     if value is None:
         value = ""
-        if table is not None and hit.row is not None and hit.key:
-            pos = positions.get(hit.sheet)
-            if pos is None:
-                pos = positions[hit.sheet] = {int(r): i for i, r in enumerate(table.raw.index)}
-            if hit.row in pos:
-                value = nz.text_of(table.raw[hit.key].iat[pos[hit.row]])
-        elif kv is not None and hit.key in kv.items:
+        if pos is not None and hit.key:
+            column_key = (hit.sheet, hit.key)
+            raw = positions.get(column_key)
+            if raw is None:  # one array per column: 20,000 findings, not 20,000 frame look-ups
+                raw = positions[column_key] = table.raw[hit.key].to_numpy()
+            value = nz.text_of(raw[pos])
+        elif table is None and kv is not None and hit.key in kv.items:
             value = nz.text_of(kv.items[hit.key].raw)
+    source_unit = source_row = None
+    if book.merged and pos is not None:  # the merged row's provenance (aggregation.md)
+        origin = positions.get((hit.sheet, "origin"))
+        if origin is None:
+            origin = positions[(hit.sheet, "origin")] = (table.origin["source_unit"].tolist(),
+                                                         table.origin["source_row"].tolist())
+        source_unit, source_row = origin[0][pos], int(origin[1][pos])
     return Finding(rule=rule.code, level=hit.level or rule.level, sheet=sheet_name, row=hit.row,
                    column=column, field=field, value=value, message=sentence(hit.message),
-                   suggestion=hit.suggestion)
+                   suggestion=hit.suggestion, source_unit=source_unit, source_row=source_row)
 
 
 def sentence(message: str) -> str:

@@ -100,10 +100,14 @@ def test_output_sheets_after_data_sheets_and_data_untouched(book, tmp_path):
 def test_failed_write_leaves_destination_untouched(book, tmp_path, monkeypatch):
     original = book.read_bytes()
 
-    def boom(*a, **k):
-        raise RuntimeError("disk full")
+    render = sheets.render_sheet
 
-    monkeypatch.setattr(sheets, "write_rollup", boom)
+    def boom(wb, plan):  # 问题清单 is rendered, then 指标汇总 fails
+        if plan.name == schema.ROLLUP.name:
+            raise RuntimeError("disk full")
+        return render(wb, plan)
+
+    monkeypatch.setattr(sheets, "render_sheet", boom)
     with pytest.raises(RuntimeError):
         save_outputs(book, book, report=sample_report(), rollup=sample_rollup())
     assert book.read_bytes() == original

@@ -49,13 +49,19 @@ SUMMARY_COLUMNS = [c.key for c in schema.ROLLUP_SUMMARY_COLUMNS]
 
 
 def roster_members(book: Book) -> pd.DataFrame:
-    """党员名册 rows that can be rolled up, indexed by 党员编号, with 所在支部编码 filled."""
-    roster = book.frame(schema.ROSTER.key)
-    roster = roster[roster["member_id"].notna()].drop_duplicates("member_id")
-    members = roster.set_index("member_id", drop=False)
+    """党员名册 rows that can be rolled up, indexed by 党员编号, with a blank
+    所在支部编码 filled by the row's source unit (the book's own 单位编码 for a
+    branch workbook; the branch that sent the row for a merged one)."""
+    table = book.tables[schema.ROSTER.key]
+    roster = table.data
+    keep = roster["member_id"].notna().to_numpy() & ~roster["member_id"].duplicated().to_numpy()
+    members = roster[keep].set_index("member_id", drop=False)
     members.index.name = metrics.MEMBER
     members = members.copy()
-    members["branch_code"] = members["branch_code"].fillna(book.unit_code or "").astype(object)
+    units = table.origin["source_unit"].to_numpy(dtype=object)[keep]
+    own = book.unit_code or ""
+    fill = pd.Series([own if u is None else u for u in units], index=members.index, dtype=object)
+    members["branch_code"] = members["branch_code"].where(members["branch_code"].notna(), fill).astype(object)
     return members
 
 

@@ -25,18 +25,18 @@ def cadre_points(ctx: Context) -> Iterable[Hit]:
     ids = points.data.loc[ctx.usable(points, "cadre_id"), "cadre_id"] if len(points) else points.data["cadre_id"]
     has_point = cadres["member_id"].isin(set(ids))
     field = header(ROSTER, "member_id")
-    for row, value in ctx.flagged(roster, "member_id", (~has_point).reindex(roster.data.index, fill_value=False)):
-        level = roster.data.at[row, "cadre_level"]
+    for rid, row, value in ctx.cells(roster, "member_id", (~has_point).reindex(roster.data.index, fill_value=False)):
+        level = roster.data.at[rid, "cadre_level"]
         yield Hit(ROSTER, row, "member_id",
-                  f"第{row}行{level} {value}（{roster.data.at[row, 'name'] or ''}）在「{schema.CONTACT_POINTS.name}」中没有联系点；",
+                  f"第{row}行{level} {value}（{roster.data.at[rid, 'name'] or ''}）在「{schema.CONTACT_POINTS.name}」中没有联系点；",
                   f"请在「{schema.CONTACT_POINTS.name}」中为该干部填写一个固定联系点。")
     cadre_rows = ids[ids.isin(set(cadres["member_id"]))]
     later = cadre_rows.duplicated(keep="first")
-    first = {v: r for r, v in cadre_rows[~later].items()}
+    first = dict(zip(cadre_rows[~later].to_numpy(), ctx.row_of(points, cadre_rows.index[~later])))
     pfield = header(POINTS, "cadre_id")
-    for row, value in ctx.flagged(points, "cadre_id", later.reindex(points.data.index, fill_value=False)):
+    for rid, row, value in ctx.cells(points, "cadre_id", later.reindex(points.data.index, fill_value=False)):
         yield Hit(POINTS, row, "cadre_id",
-                  f"第{row}行「{pfield}」为 {value}，该干部在第{first[points.data.at[row, 'cadre_id']]}行已有联系点；",
+                  f"第{row}行「{pfield}」为 {value}，该干部在第{first[points.data.at[rid, 'cadre_id']]}行已有联系点；",
                   "每名干部只应有一个固定联系点：请删除多余的行。", level=ERROR)
 
 
@@ -49,7 +49,7 @@ def member_without_target(ctx: Context) -> Iterable[Hit]:
     assigned = set(targets.data["member_id"].dropna())
     mask = (ctx.first_rows(roster, "member_id") & (roster.data["category"] != RETIRED)
             & ~roster.data["member_id"].isin(assigned))
-    for row, value in ctx.flagged(roster, "member_id", mask):
+    for rid, row, value in ctx.cells(roster, "member_id", mask):
         yield Hit(ROSTER, row, "member_id",
-                  f"第{row}行党员 {value}（{roster.data.at[row, 'name'] or ''}）在「{schema.TARGETS.name}」中没有结对联系对象；",
+                  f"第{row}行党员 {value}（{roster.data.at[rid, 'name'] or ''}）在「{schema.TARGETS.name}」中没有结对联系对象；",
                   f"请在「{schema.TARGETS.name}」中为该党员安排联系对象（填写联系党员编号）。")

@@ -155,7 +155,7 @@ def after_as_of(ctx: Context) -> Iterable[Hit]:
         count = int(mask.sum())
         if not count:
             continue
-        first = int(t.data.index.to_numpy()[mask].min())
+        first = int(t.origin["row"].to_numpy()[mask].min())
         field = header(t.key, key)
         yield Hit(t.key, first, key,
                   f"「{t.name or t.spec.name}」有 {count} 行的「{field}」晚于统计截止日期 {ctx.as_of.isoformat()}"

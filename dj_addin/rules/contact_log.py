@@ -47,9 +47,9 @@ def overdue(ctx: Context) -> Iterable[Hit]:
     days = (ctx.as_of_ts - t.data["date"]).dt.days
     mask = (t.data["handling"] == IN_PROGRESS) & ctx.usable(t, "date") & (days > limit)
     field, date_field, closed_field = header(LOG, "handling"), header(LOG, "date"), header(LOG, "closed_date")
-    for row, value in ctx.flagged(t, "handling", mask):
+    for rid, row, value in ctx.cells(t, "handling", mask):
         yield Hit(LOG, row, "handling",
-                  f"{at(row, field, value)}，自{date_field}起已 {int(days.at[row])} 天（督办期限 {limit:g} 天），需要督办；",
+                  f"{at(row, field, value)}，自{date_field}起已 {int(days.at[rid])} 天（督办期限 {limit:g} 天），需要督办；",
                   f"请跟进办理；办结后把{field}改为「{CLOSED}」并填写{closed_field}。")
 
 
@@ -64,9 +64,8 @@ def entered_twice(ctx: Context) -> Iterable[Hit]:
     later = sub.duplicated(keep="first")
     if not later.any():
         return
-    first = sub.reset_index().groupby(list(DOUBLE_KEYS), sort=False)["row"].transform("min")
-    first.index = sub.index
-    for row, value in ctx.flagged(t, "date", later.reindex(t.data.index, fill_value=False)):
+    first = sub.assign(_row=ctx.row_of(t, sub.index)).groupby(list(DOUBLE_KEYS), sort=False)["_row"].transform("first")
+    for rid, row, value in ctx.cells(t, "date", later.reindex(t.data.index, fill_value=False)):
         yield Hit(LOG, row, "date",
-                  f"第{row}行与第{int(first.at[row])}行的党员、对象、日期和联系方式都相同，可能重复录入；",
+                  f"第{row}行与第{int(first.at[rid])}行的党员、对象、日期和联系方式都相同，可能重复录入；",
                   "如确是同一天两次联系可不处理，否则请删除重复的行。", value=value)

@@ -113,18 +113,31 @@ class Context:
 
     @staticmethod
     def flagged(t: SheetTable, key: str, mask: pd.Series | np.ndarray) -> Iterator[tuple[int, str]]:
-        """(Excel row, value as found) of every row where ``mask`` holds."""
+        """(Excel row, value as found) of every row where ``mask`` holds (a
+        positional bool array, or a Series by row id)."""
+        return ((row, value) for _, row, value in Context.cells(t, key, mask))
+
+    @staticmethod
+    def cells(t: SheetTable, key: str, mask: pd.Series | np.ndarray) -> Iterator[tuple[int, int, str]]:
+        """(row id, Excel row, value as found) of every row where ``mask`` holds:
+        rules look values up by the row id (``t.data.at[rid, …]``) and name the Excel row."""
         if isinstance(mask, pd.Series):
-            if not mask.index.equals(t.raw.index):
-                mask = mask.reindex(t.raw.index, fill_value=False)
+            if not mask.index.equals(t.data.index):
+                mask = mask.reindex(t.data.index, fill_value=False)
             m = mask.to_numpy(dtype=bool, na_value=False)
         else:
             m = np.asarray(mask, dtype=bool)
         if not m.any():
             return iter(())
         raw = t.raw[key].to_numpy()[m]
-        rows = t.raw.index.to_numpy()[m]
-        return ((int(r), nz.text_of(v)) for r, v in zip(rows, raw))
+        rids = t.data.index.to_numpy()[m]
+        rows = t.origin["row"].to_numpy()[m]
+        return ((int(i), int(r), nz.text_of(v)) for i, r, v in zip(rids, rows, raw))
+
+    @staticmethod
+    def row_of(t: SheetTable, rids: pd.Index | np.ndarray | list) -> np.ndarray:
+        """Excel rows of row ids (e.g. the first row a repeat names)."""
+        return t.origin["row"].to_numpy()[t.origin.index.get_indexer(rids)]
 
     def dates_before(self, t: SheetTable, key: str, earlier: str) -> Iterator[tuple[int, str, str]]:
         """Rows whose date ``key`` falls before the date ``earlier`` of the same row
@@ -133,8 +146,8 @@ class Context:
             return
         first, second = t.data[earlier], t.data[key]
         mask = self.usable(t, earlier) & self.usable(t, key) & (second < first)
-        for row, value in self.flagged(t, key, mask):
-            yield row, value, first.at[row].date().isoformat()
+        for rid, row, value in self.cells(t, key, mask):
+            yield row, value, first.at[rid].date().isoformat()
 
     def first_rows(self, t: SheetTable, key: str) -> np.ndarray:
         """Rows with a readable ID that is not a repeat of an earlier row's (R001

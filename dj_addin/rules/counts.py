@@ -23,6 +23,6 @@ def count_above_total(ctx: Context) -> Iterable[Hit]:
         mask = ctx.usable(t, key) & ctx.usable(t, total_key) & (part > total)
         field = schema.sheet(sheet_key).column(key).header
         total_field = schema.sheet(sheet_key).column(total_key).header
-        for row, value in ctx.flagged(t, key, mask):
-            yield Hit(sheet_key, row, key, f"{at(row, field, value)}，大于「{total_field}」{total.at[row]:g}；",
+        for rid, row, value in ctx.cells(t, key, mask):
+            yield Hit(sheet_key, row, key, f"{at(row, field, value)}，大于「{total_field}」{total.at[rid]:g}；",
                       f"「{field}」不能大于「{total_field}」，请核对。")

@@ -58,7 +58,7 @@ def quarter_without_contact(ctx: Context) -> Iterable[Hit]:
     flags = missing.to_numpy()
     any_missing = flags.any(axis=1)
     names = roster.data.loc[owing, "name"].to_numpy()[any_missing]
-    rows, members, flags = ids.index.to_numpy()[any_missing], ids.to_numpy()[any_missing], flags[any_missing]
+    rows, members, flags = ctx.row_of(roster, ids.index)[any_missing], ids.to_numpy()[any_missing], flags[any_missing]
     for row, member, name, row_flags in zip(rows, members, names, flags):
         quarters_text = "、".join(f"第{q}季度" for q, f in zip(quarters, row_flags) if f)
         yield Hit(ROSTER, int(row), "member_id",

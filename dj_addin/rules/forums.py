@@ -21,7 +21,7 @@ def no_outsiders(ctx: Context) -> Iterable[Hit]:
         return
     mask = t.data["reason"].isin(NEEDS_OUTSIDERS) & (t.data["outside"] == 0)
     field = schema.FORUMS.column("outside").header
-    for row, value in ctx.flagged(t, "outside", mask):
-        reason = t.data.at[row, "reason"]
+    for rid, row, value in ctx.cells(t, "outside", mask):
+        reason = t.data.at[rid, "reason"]
         yield Hit(FORUMS, row, "outside", f"第{row}行{schema.FORUMS.column('reason').header}为「{reason}」，但「{field}」为 0，没有听取党外群众意见；",
                   "这类座谈会应邀请党外群众参加；如有党外人员参加，请填写人数。", value=value)

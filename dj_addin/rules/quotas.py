@@ -38,8 +38,8 @@ def quota_settings(ctx: Context) -> Iterable[Hit]:
     if ctx.has(t, "code"):
         s = t.data.loc[ctx.usable(t, "code"), "code"]
         later = s.duplicated(keep="first")
-        first = {v: r for r, v in s[~later].items()}
+        first = dict(zip(s[~later].to_numpy(), ctx.row_of(t, s.index[~later])))
         col = spec.column("code")
-        for row, value in ctx.flagged(t, "code", later.reindex(t.data.index, fill_value=False)):
-            yield Hit(QUOTAS, row, "code", f"{at(row, col.header, value)}，与第{first[s.at[row]]}行重复；",
+        for rid, row, value in ctx.cells(t, "code", later.reindex(t.data.index, fill_value=False)):
+            yield Hit(QUOTAS, row, "code", f"{at(row, col.header, value)}，与第{first[s.at[rid]]}行重复；",
                       "指标代码不能重复：请改正或删除重复的指标。")

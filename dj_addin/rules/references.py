@@ -37,9 +37,9 @@ def duplicate_key(ctx: Context) -> Iterable[Hit]:
         later = s.duplicated(keep="first")
         if not later.any():
             continue
-        first_row = pd.Series(s[~later].index, index=s[~later].values)
-        for row, value in ctx.flagged(t, col.key, later.reindex(t.data.index, fill_value=False)):
-            first = int(first_row[s.at[row]])
+        first_row = pd.Series(ctx.row_of(t, s.index[~later]), index=s[~later].values)
+        for rid, row, value in ctx.cells(t, col.key, later.reindex(t.data.index, fill_value=False)):
+            first = int(first_row[s.at[rid]])
             yield Hit(sheet_key, row, col.key, f"{at(row, col.header, value)}，与第{first}行重复；",
                       f"「{col.header}」不能重复：请核对后删除重复的行或改正编号。")
 
@@ -53,13 +53,13 @@ def _unknown(ctx: Context, sheet_key: str, col, known: pd.Index) -> Iterable[tup
         missing = exploded[~exploded.isin(known)]
         if missing.empty:
             return
-        grouped = missing.groupby(level=0).agg(list)
-        for row, ids in grouped.items():
-            yield int(row), nz.text_of(t.raw.at[row, col.key]), ids
+        grouped = missing.groupby(level=0, sort=False).agg(list)
+        for rid, row, ids in zip(grouped.index, ctx.row_of(t, grouped.index), grouped.to_numpy()):
+            yield int(row), nz.text_of(t.raw.at[rid, col.key]), ids
     else:
         mask = usable & ~t.data[col.key].isin(known)
-        for row, value in ctx.flagged(t, col.key, mask):
-            yield row, value, [t.data.at[row, col.key]]
+        for rid, row, value in ctx.cells(t, col.key, mask):
+            yield row, value, [t.data.at[rid, col.key]]
 
 
 def _ref_columns(target: str):
@@ -138,9 +138,9 @@ def name_mismatch(ctx: Context) -> Iterable[Hit]:
         mask = differs.reindex(t.data.index, fill_value=False).astype(bool)
         ref_name = schema.sheet(ref_sheet).name
         field = header(sheet_key, name_key)
-        for row, value in ctx.flagged(t, name_key, mask):
+        for rid, row, value in ctx.cells(t, name_key, mask):
             yield Hit(sheet_key, row, name_key,
-                      f"{at(row, field, value)}，但编号 {ids.at[row]} 在「{ref_name}」中的姓名是 {expected.at[row]}；",
+                      f"{at(row, field, value)}，但编号 {ids.at[rid]} 在「{ref_name}」中的姓名是 {expected.at[rid]}；",
                       f"请核对编号和姓名，以「{ref_name}」为准。")
 
 
@@ -158,7 +158,7 @@ def others_target(ctx: Context) -> Iterable[Hit]:
             & owner.notna() & owner.isin(members)  # an unknown owner is the R002 on 联系对象, once
             & (owner != t.data["member_id"]))
     field = header(LOG, "target_id")
-    for row, value in ctx.flagged(t, "target_id", mask):
+    for rid, row, value in ctx.cells(t, "target_id", mask):
         yield Hit(LOG, row, "target_id",
-                  f"{at(row, field, value)}，该对象的结对党员是 {owner.at[row]}，本行由 {t.data.at[row, 'member_id']} 联系；",
+                  f"{at(row, field, value)}，该对象的结对党员是 {owner.at[rid]}，本行由 {t.data.at[rid, 'member_id']} 联系；",
                   "如属正常（如代为联系）可不处理；如编号填错请改正。")

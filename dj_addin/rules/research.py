@@ -30,9 +30,9 @@ def days_exceed_span(ctx: Context) -> Iterable[Hit]:
     mask = (ctx.usable(t, "start_date") & ctx.usable(t, "end_date") & ctx.usable(t, "days")
             & (span >= 1) & (days > span))
     field = header(RESEARCH, "days")
-    for row, value in ctx.flagged(t, "days", mask):
+    for rid, row, value in ctx.cells(t, "days", mask):
         yield Hit(RESEARCH, row, "days",
-                  f"{at(row, field, value)}，超过从{header(RESEARCH, 'start_date')}到{header(RESEARCH, 'end_date')}的 {int(span.at[row])} 天；",
+                  f"{at(row, field, value)}，超过从{header(RESEARCH, 'start_date')}到{header(RESEARCH, 'end_date')}的 {int(span.at[rid])} 天；",
                   "请核对调研天数，或留空按日期自动计算。")
 
 

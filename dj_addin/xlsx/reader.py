@@ -8,14 +8,17 @@ so both adapters share everything after the grid.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dj_addin import normalize as nz
-from dj_addin.errors import UnreadableFile
+from dj_addin.errors import UnreadableFile, UsageError
 from dj_addin.model import Book, KVTable
+from dj_addin.rows import settle_origin
 from dj_addin.schema import READ_SHEETS, SheetKind
 from dj_addin.xlsx.grid import ENGINES, Grid, read_grid_sparse
-from dj_addin.xlsx.safety import DEFAULT_MAX_BYTES, MAX_MB_ENV, check_package, max_file_bytes, scan_sheet
+from dj_addin.xlsx.safety import (DEFAULT_MAX_BYTES, MAX_MB_ENV, SheetScan, check_package, max_file_bytes,
+                                  scan_sheet)
 from dj_addin.xlsx.tables import empty_table, grid_to_kv, grid_to_table
 
 __all__ = ["read_book", "book_from_grids", "match_sheet_names", "DEFAULT_MAX_BYTES", "MAX_MB_ENV", "max_file_bytes"]
@@ -43,7 +46,7 @@ def book_from_grids(sheet_names: list[str], grids: dict[str, Grid], path: Path |
             book.kv[spec.key] = grid_to_kv(spec, grid) if grid is not None else KVTable(spec=spec)
         else:
             book.tables[spec.key] = grid_to_table(spec, grid) if grid is not None else empty_table(spec)
-    return book
+    return settle_origin(book)
 
 
 def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | None = None) -> Book:
@@ -55,12 +58,17 @@ def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | No
     package = check_package(path, max_bytes=max_bytes)
     wanted = match_sheet_names(package.sheet_names)
     parts = dict(package.sheets)
-    scans = {name: scan_sheet(path, parts.get(name, "")) for name in wanted.values()}
+    limit = max_rows()
+    scans = {name: scan_sheet(path, parts.get(name, ""), rows_above=limit, cells_above=MAX_GRID_CELLS,
+                              cols_above=MAX_COLUMNS)
+             for name in wanted.values()}
+    for name, sc in scans.items():
+        _check_limits(path, name, sc, limit)
     dense = [n for n, sc in scans.items() if sc.extent <= MAX_GRID_CELLS]
     try:
-        grids = ENGINES[engine](path, dense)
+        grids = ENGINES[engine](path, dense, {n: scans[n].max_row for n in dense})
         for name in (n for n in scans if n not in dense):
-            grids[name] = read_grid_sparse(path, name)
+            grids[name] = read_grid_sparse(path, name, scans[name].max_row)
     except UnreadableFile:
         raise
     except Exception as exc:  # the parsers raise their own types for damaged parts
@@ -102,3 +110,33 @@ def _times_as_typed(path: Path, part: str, grid: Grid) -> None:
 # Above this many cells (rows × columns reached) a sheet is streamed sparsely
 # instead of read into a dense grid: 6 million is about 500,000 rows of 12 columns.
 MAX_GRID_CELLS = 6_000_000
+
+# Limits of one data sheet (README, 'Reading workbooks'), counted in rows and
+# columns that hold something: beyond them the file is refused at once (S001)
+# rather than read for minutes. 500,000 rows is the merged-sheet limit of
+# aggregation.md; no template sheet has more than 20 columns, and exports with
+# a few hundred extra columns are read (kept as extra columns).
+DEFAULT_MAX_ROWS = 500_000
+MAX_ROWS_ENV = "DJ_MAX_ROWS"
+MAX_COLUMNS = 1_000
+
+
+def max_rows() -> int:
+    """Rows per data sheet: ``DJ_MAX_ROWS`` when set, else 500,000."""
+    value = os.environ.get(MAX_ROWS_ENV, "").strip()
+    try:
+        return int(float(value)) if value else DEFAULT_MAX_ROWS
+    except ValueError:
+        raise UsageError(f"环境变量 {MAX_ROWS_ENV} 的值「{value}」不是数字；请写每个工作表的行数上限，如 800000。") from None
+
+
+def _check_limits(path: Path, sheet: str, scan: SheetScan, limit: int) -> None:
+    if scan.filled_rows > limit:
+        raise UnreadableFile(
+            f"文件「{path.name}」的工作表「{sheet}」有 {scan.filled_rows:,} 行填有内容，超过每个工作表 "
+            f"{limit:,} 行的上限，未读取；请把数据拆分到多个工作簿，或删除多余的行。"
+            f"确需读取更大的表时，可设置环境变量 {MAX_ROWS_ENV}。")
+    if scan.filled_cols > MAX_COLUMNS:
+        raise UnreadableFile(
+            f"文件「{path.name}」的工作表「{sheet}」有 {scan.filled_cols:,} 列填有内容，超过每个工作表 "
+            f"{MAX_COLUMNS:,} 列的上限，未读取；请删除表格右侧多余的列后重新校验。")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from dj_addin.plans import look
 from dj_addin.schema import LEVELS
 
 ERROR, WARNING, INFO = LEVELS
@@ -13,23 +14,20 @@ ERROR, WARNING, INFO = LEVELS
 MARK_RGB: dict[str, str] = {ERROR: "FFFF9999", WARNING: "FFFFEB84"}
 MARK_AUTHOR = "党建助手"
 
-OUTPUT_TAB_COLOR = "FF7030A0"  # purple: nobody uses it for data sheets
+# The output sheets' look is plain data in plans.look; these are its openpyxl forms.
+OUTPUT_TAB_COLOR = look.OUTPUT_TAB_COLOR
 TITLE_FONT = Font(bold=True, size=12)
-HEADER_FONT = Font(bold=True, color="FFFFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="FF7030A0")
+HEADER_FONT = Font(bold=True, color=look.WHITE)
+HEADER_FILL = PatternFill("solid", fgColor=look.PURPLE)
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
-THIN = Side(style="thin", color="FFBFBFBF")
+THIN = Side(style="thin", color=look.GRID_GREY)
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-LINK_FONT = Font(color="FF0563C1", underline="single")
+LINK_FONT = Font(color=look.LINK_BLUE, underline="single")
 
-# Conditional colours (light backgrounds, readable when printed in grey).
-LIGHT_RED = "FFFFC7CE"
-LIGHT_GREEN = "FFC6EFCE"
-LIGHT_ORANGE = "FFFFD8A8"
-LIGHT_GREY = "FFEDEDED"
-LEVEL_RGB: dict[str, str] = {ERROR: LIGHT_RED, WARNING: "FFFFF2CC", INFO: LIGHT_GREY}
+LIGHT_RED, LIGHT_GREEN, LIGHT_ORANGE, LIGHT_GREY = look.LIGHT_RED, look.LIGHT_GREEN, look.LIGHT_ORANGE, look.LIGHT_GREY
+LEVEL_RGB: dict[str, str] = look.LEVEL_RGB
 
-PERCENT = "0.0%"
-ONE_DECIMAL = "0.0"
+PERCENT = look.PERCENT
+ONE_DECIMAL = look.ONE_DECIMAL
 

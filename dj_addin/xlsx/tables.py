@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from dj_addin import normalize as nz
-from dj_addin.model import KVItem, KVTable, SheetTable
-from dj_addin.schema import ColType, Column, Sheet, header_index, synonyms_for
 from dj_addin.cellref import column_letter
+from dj_addin.model import ROW_ID, KVItem, KVTable, SheetTable, origin_frame
+from dj_addin.schema import SOURCE_ROW_HEADER, SOURCE_UNIT_HEADER, ColType, Column, Sheet, header_index, synonyms_for
 from dj_addin.xlsx.grid import Grid, range_ref
 
 HEADER_SEARCH_ROWS = 10
@@ -26,7 +26,7 @@ HEADER_SEARCH_ROWS = 10
 def empty_table(spec: Sheet) -> SheetTable:
     """A sheet that is not in the workbook: no rows, every column present."""
     t = SheetTable(spec=spec, found=False)
-    t.data = _typed_frame(spec, {}, pd.Index([], dtype="int64", name="row"))
+    t.data = _typed_frame(spec, {}, pd.Index([], dtype="int64", name=ROW_ID))
     t.raw = pd.DataFrame({k: pd.Series([], dtype=object) for k in spec.keys}, index=t.data.index)
     t.bad = pd.DataFrame({k: pd.Series([], dtype=bool) for k in spec.keys}, index=t.data.index)
     t.errors = t.bad.copy()
@@ -127,12 +127,49 @@ def _parser(col: Column) -> Callable[[Any], Any]:
     return nz.parse_text
 
 
-def _blank(v: Any) -> bool:
-    return v is None or (v.__class__ is str and not v.strip()) or (v.__class__ is float and v != v)
+def _transpose(rows: list[list[Any]], wanted: list[int]) -> dict[int, tuple[Any, ...]]:
+    """Column index → the column's cells (one transposition in C, not a Python
+    loop per column); short rows are padded with None."""
+    if not wanted:
+        return {}
+    if not rows:
+        return {ci: () for ci in wanted}
+    width = max(wanted) + 1
+    if min(map(len, rows)) < width:
+        rows = [r if len(r) >= width else [*r, *([None] * (width - len(r)))] for r in rows]
+    cols = list(zip(*rows))
+    return {ci: cols[ci] for ci in wanted}
 
 
-def _column(rows: list[list[Any]], ci: int) -> list[Any]:
-    return [row[ci] if ci < len(row) else None for row in rows]
+def _blanked(cells: tuple[Any, ...]) -> tuple[list[Any], np.ndarray]:
+    """The cells with every blank one (None, '', white space, NaN) as None, and
+    where they hold an Excel error value as text (#N/A…). Both are rare, so
+    they are looked for among the distinct values (hashing runs in C)."""
+    values = list(cells)
+    try:
+        distinct = set(values)
+    except TypeError:  # unhashable cells (no engine makes them): look at each
+        distinct = None
+    pool = values if distinct is None else distinct
+    blanks = [v for v in pool if (v.__class__ is str and not v.strip()) or (v.__class__ is float and v != v)]
+    errors = [v for v in pool if v.__class__ is str and v[:1] == "#" and nz.is_excel_error(v)]
+    if blanks:
+        if distinct is None:
+            values = [None if nz.is_blank(v) else v for v in values]
+        else:
+            blank = set(blanks)
+            values = [None if v in blank else v for v in values]
+    flags = np.zeros(len(values), dtype=bool)
+    if errors:
+        wrong = set(errors)
+        flags[[i for i, v in enumerate(values) if v.__class__ is str and v in wrong]] = True
+    return values, flags
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
 
 
 def parse_column(col: Column, raw: list[Any]) -> tuple[list[Any], list[bool]]:
@@ -143,11 +180,24 @@ def parse_column(col: Column, raw: list[Any]) -> tuple[list[Any], list[bool]]:
     """
     parse = _parser(col)
     default = col.default
+    try:
+        distinct = set(raw)
+    except TypeError:  # unhashable values: parse one by one
+        distinct = None
+    # 1.0, 1 and True are one key in a set; when they may meet, key by class too.
+    if distinct is not None and not (0 in distinct or 1 in distinct):
+        typed: dict[Any, Any] = {}
+        flags: dict[Any, bool] = {}
+        for v in distinct:
+            p = parse(v)
+            typed[v] = None if p is nz.INVALID else (default if p is None else p)
+            flags[v] = p is nz.INVALID
+        return [typed[v] for v in raw], [flags[v] for v in raw]
     cache: dict[Any, Any] = {}
     values: list[Any] = []
     bad: list[bool] = []
     for v in raw:
-        key = (v.__class__, v)  # 1.0 and True are equal keys otherwise
+        key = (v.__class__, v)
         try:
             p = cache[key]
         except KeyError:
@@ -188,18 +238,20 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     hr, _ = find_header_row(grid, index)
     header = grid.rows[hr] if hr < len(grid.rows) else []
     matched, extras, dupes = match_columns(spec, header)
+    provenance = _provenance_columns(extras)
     merged = _fill_merged(grid, hr + 1)
 
     body = grid.rows[hr + 1:]
     first = hr + 1  # 0-based grid row of body[0]
-    raw_cols = {k: _column(body, ci) for k, ci in matched.items()}
-    extra_cols = {h: _column(body, ci) for h, ci in extras.items()}
-
+    n = len(body)
+    columns = _transpose(body, [*matched.values(), *extras.values(), *provenance.values()])
+    # Blank cells (None, '', white space) become None; the values as found are kept otherwise.
     # Excel error values: reported by the engine (blanked cells) or kept as text.
-    err_cols: dict[str, list[bool]] = {}
+    raw_cols: dict[str, list[Any]] = {}
+    err_cols: dict[str, np.ndarray] = {}
     for k, ci in matched.items():
+        raw_cols[k], flags = _blanked(columns[ci])
         values = raw_cols[k]
-        flags = [v.__class__ is str and v[:1] == "#" and nz.is_excel_error(v) for v in values]
         for (r, c), text in grid.errors.items():
             if c == ci and r >= first:
                 flags[r - first] = True
@@ -207,38 +259,44 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
         err_cols[k] = flags
 
     # A row is blank when every schema column is empty (extra columns do not count).
-    keep = [False] * len(body)
-    for k, values in raw_cols.items():
-        for i, v in enumerate(values):
-            if not keep[i] and not _blank(v):
-                keep[i] = True
-    rows = [i for i, kept in enumerate(keep) if kept]
-    idx = pd.Index([first + i + 1 for i in rows], dtype="int64", name="row")
+    keep = np.zeros(n, dtype=bool)
+    for values in raw_cols.values():
+        keep |= ~pd.isna(_objects(values))
+    rows = np.flatnonzero(keep)
+    excel_rows = (rows + first + 1).tolist()
+    idx = pd.Index(excel_rows, dtype="int64", name=ROW_ID)  # the row id: the Excel row, as read
+
+    everything = len(rows) == n
 
     def pick(values: list[Any]) -> list[Any]:
-        return [values[i] for i in rows]
+        return values if everything else _objects(values)[rows].tolist()
 
-    raw_cols = {k: [None if _blank(v) else v for v in pick(vs)] for k, vs in raw_cols.items()}
-    err_cols = {k: pick(vs) for k, vs in err_cols.items()}
-    extra_cols = {h: pick(vs) for h, vs in extra_cols.items()}
+    raw_cols = {k: pick(vs) for k, vs in raw_cols.items()}
+    err_cols = {k: vs if everything else vs[rows] for k, vs in err_cols.items()}
+    extra_cols = {h: pick(list(columns[ci])) for h, ci in extras.items()}
+    source_cols = {k: pick(list(columns[ci])) for k, ci in provenance.items()}
     typed: dict[str, list[Any]] = {}
     bad: dict[str, list[bool]] = {}
-    for k in raw_cols:
-        cleaned = [None if e else v for v, e in zip(raw_cols[k], err_cols[k])]
+    for k, values in raw_cols.items():
+        errs = err_cols[k]
+        cleaned = [None if e else v for v, e in zip(values, errs.tolist())] if errs.any() else values
         typed[k], bad[k] = parse_column(spec.column(k), cleaned)
 
     t = SheetTable(spec=spec, found=True, name=grid.name, header_row=hr + 1)
     t.columns = {k: column_letter(ci + 1) for k, ci in matched.items()}
     t.headers_found = {k: str(header[ci]).strip() for k, ci in matched.items()}
     t.extra_columns = {h: column_letter(ci + 1) for h, ci in extras.items()}
+    t.provenance_columns = {k: column_letter(ci + 1) for k, ci in provenance.items()}
     t.duplicate_columns = {k: [column_letter(c + 1) for c in cs] for k, cs in dupes.items()}
     t.merged_ranges = merged
     t.last_row = max(len(grid.rows), hr + 1)
     data = _typed_frame(spec, typed, idx)
-    for h, values in extra_cols.items():
-        name = h if h not in data.columns else f"{h}（原表）"
-        data[name] = pd.Series(values, index=idx, dtype=object)
+    if extra_cols:  # one concat: thousands of extra columns added one by one fragment the frame
+        extra = {(h if h not in data.columns else f"{h}（原表）"): pd.Series(values, index=idx, dtype=object)
+                 for h, values in extra_cols.items()}
+        data = pd.concat([data, pd.DataFrame(extra, index=idx)], axis=1)
     t.data = data
+    t.origin = _origin(excel_rows, {k: pick(vs) for k, vs in source_cols.items()})
     t.raw = pd.DataFrame({k: pd.Series(raw_cols.get(k, [None] * len(idx)), index=idx, dtype=object)
                           for k in spec.keys}, index=idx)
     t.bad = pd.DataFrame({k: pd.Series(bad.get(k, [False] * len(idx)), index=idx, dtype=bool)
@@ -246,6 +304,34 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     t.errors = pd.DataFrame({k: pd.Series(err_cols.get(k, [False] * len(idx)), index=idx, dtype=bool)
                              for k in spec.keys}, index=idx)
     return t
+
+
+_PROVENANCE_HEADERS = {nz.fold_header(SOURCE_UNIT_HEADER): "source_unit", nz.fold_header(SOURCE_ROW_HEADER): "source_row"}
+
+
+def _provenance_columns(extras: dict[str, int]) -> dict[str, int]:
+    """Take 来源单位编码 and 来源行 (the columns a merge adds) out of the extra
+    columns: they are the rows' provenance, not unknown columns (S004)."""
+    found: dict[str, int] = {}
+    for h in list(extras):
+        key = _PROVENANCE_HEADERS.get(nz.fold_header(h))
+        if key is not None and key not in found:
+            found[key] = extras.pop(h)
+    return found
+
+
+def _origin(excel_rows: list[int], source: dict[str, list[Any]]) -> pd.DataFrame:
+    """Excel rows and, when the sheet carries them, 来源单位编码/来源行 as found;
+    a blank or unreadable source keeps ``None`` for the unit (the reader fills
+    in the book's own 单位编码) and the Excel row for the row."""
+    units = [None] * len(excel_rows)
+    if "source_unit" in source:
+        units = [u if u is not None and u is not nz.INVALID else None for u in map(nz.parse_id, source["source_unit"])]
+    src_rows = excel_rows
+    if "source_row" in source:
+        src_rows = [int(r) if r.__class__ is float and 0 < r < 2**31 else own
+                    for r, own in zip(map(nz.parse_int, source["source_row"]), excel_rows)]
+    return origin_frame(excel_rows, units, src_rows)
 
 
 def grid_to_kv(spec: Sheet, grid: Grid) -> KVTable:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 
+from dj_addin.plans.types import SheetPlan
+from dj_addin.xlsx.sheets import render_plans
 from dj_addin.xlsx.splice.book_xml import WorkbookXml
 from dj_addin.xlsx.splice.package import CT_WORKSHEET, Package, Rel, attr, resolve, rels_path, unused_name
 from dj_addin.xlsx.splice.styles_xml import StyleSheet, merge_styles
@@ -96,3 +99,12 @@ def splice_sheets(pkg: Package, book: WorkbookXml, styles: StyleSheet, wb: Workb
         written.append(entry.name)
     small.close()
     return written
+
+
+def splice_plans(pkg: Package, book: WorkbookXml, styles: StyleSheet, plans: Sequence[SheetPlan],
+                 before: str | None) -> list[str]:
+    """Render ``plans`` with the openpyxl renderer into a small workbook and splice its sheets in."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    render_plans(wb, plans)
+    return splice_sheets(pkg, book, styles, wb, before)

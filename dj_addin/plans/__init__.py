@@ -1,0 +1,36 @@
+"""Engine-neutral plans of the output sheets (pure: pandas and the standard library).
+
+``build_plans`` turns the core's results into one ``SheetPlan`` per output
+sheet; renderers in the adapters (``xlsx.sheets`` with openpyxl, the package
+splicer, ``xlsx.stream`` with xlsxwriter, later the live Excel writer) only
+render them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dj_addin.plans.findings import findings_plan
+from dj_addin.plans.results import results_plan
+from dj_addin.plans.rollup import rollup_plan
+from dj_addin.plans.types import (Block, ChartSpec, ColumnPlan, Line, Link, Margins, PageText, PrintSetup, RowColours,
+                                  SheetPlan, Style, TitleLine, Value)
+from dj_addin.results import ResultsTable, RollupTable, ValidationReport
+
+__all__ = ["build_plans", "findings_plan", "rollup_plan", "results_plan", "SheetPlan", "Block", "ColumnPlan",
+           "TitleLine", "Style", "Line", "RowColours", "Link", "PrintSetup", "PageText", "Margins", "ChartSpec",
+           "Value"]
+
+
+def build_plans(*, report: ValidationReport | None = None, rollup: RollupTable | None = None,
+                results: ResultsTable | None = None, sheet_names: Sequence[str] = ()) -> list[SheetPlan]:
+    """The plans of the given results, in writing order (问题清单, 指标汇总, 考评结果).
+    ``sheet_names``: the sheets of the workbook written to (问题清单 sorts and links by them)."""
+    plans = []
+    if report is not None:
+        plans.append(findings_plan(report, sheet_names))
+    if rollup is not None:
+        plans.append(rollup_plan(rollup))
+    if results is not None:
+        plans.append(results_plan(results))
+    return plans

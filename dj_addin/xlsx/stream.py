@@ -1,0 +1,276 @@
+"""The streaming renderer: plans → a NEW workbook with xlsxwriter in constant_memory mode.
+
+Memory stays flat whatever the number of rows: xlsxwriter writes each row
+to a temporary file as soon as the next row starts, so cells are emitted
+strictly row by row across all blocks of a sheet (side-by-side blocks
+share sheet rows). This is the writer for big merged workbooks; it cannot
+edit an existing file (the file writer ``save_plans`` does that).
+
+Text is always written as text (``write_string``): xlsxwriter's ``write``
+would turn '=…' into a formula and 'http…' into a link. The file is written
+to a temporary name beside ``path`` and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from dj_addin.plans.types import PAPER_CODES, Block, PageText, SheetPlan, Style, Value, col_letter, split_cell
+from dj_addin.xlsx.atomic import atomic_write
+from dj_addin.xlsx.sheets import page_codes
+
+__all__ = ["write_workbook"]
+
+CM_TO_PX = 96 / 2.54  # openpyxl and Excel size charts in cm at 96 dpi
+PADDING = 5 / 7  # xlsxwriter's cell padding (5 px) in widths of a 7-px digit
+DEFAULT_DATE = "yyyy-mm-dd"
+DEFAULT_DATETIME = "yyyy-mm-dd hh:mm:ss"
+
+
+class Formats:
+    """One xlsxwriter format per distinct (style, number format): created once, reused."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self.cache: dict[tuple[Style | None, str | None], Any] = {}
+
+    def get(self, style: Style | None, number_format: str | None = None):
+        key = (style if style != Style() else None, number_format)
+        if key == (None, None):
+            return None
+        if key not in self.cache:
+            self.cache[key] = self.wb.add_format(properties(key[0], number_format))
+        return self.cache[key]
+
+
+def properties(style: Style | None, number_format: str | None) -> dict[str, Any]:
+    p: dict[str, Any] = {}
+    if number_format:
+        p["num_format"] = number_format
+    if style is None:
+        return p
+    if style.font_name:
+        p["font_name"] = style.font_name
+    if style.size:
+        p["font_size"] = style.size
+    if style.bold:
+        p["bold"] = True
+    if style.italic:
+        p["italic"] = True
+    if style.color:
+        p["font_color"] = "#" + style.color[-6:]
+    if style.underline:
+        p["underline"] = 1
+    if style.fill:
+        p["pattern"], p["bg_color"] = 1, "#" + style.fill[-6:]
+    if style.horizontal:
+        p["align"] = style.horizontal
+    if style.vertical:
+        p["valign"] = {"center": "vcenter"}.get(style.vertical, style.vertical)
+    if style.wrap:
+        p["text_wrap"] = True
+    if style.border is not None:
+        p["border"] = {"thin": 1, "medium": 2, "dashed": 3, "dotted": 4, "double": 6, "hair": 7}.get(
+            style.border.style, 1)
+        p["border_color"] = "#" + style.border.color[-6:]
+    return p
+
+
+def put(ws: Worksheet, row: int, col: int, value: Value, fmt, formats: Formats, style: Style | None,
+        number_format: str | None) -> None:
+    """One cell at 1-based (row, col); text stays text, dates get a date format."""
+    r, c = row - 1, col - 1
+    if value is None or value == "":  # an empty text is an empty cell (as openpyxl writes it)
+        if fmt is not None:
+            ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(r, c, value, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(r, c, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, c, value, fmt)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        default = DEFAULT_DATETIME if isinstance(value, dt.datetime) else DEFAULT_DATE
+        ws.write_datetime(r, c, value, fmt if number_format else formats.get(style, default))
+    else:
+        ws.write_string(r, c, str(value), fmt)
+
+
+class BlockWriter:
+    """Writes one block's sheet rows on request (so blocks side by side interleave row by row)."""
+
+    def __init__(self, ws: Worksheet, block: Block, formats: Formats) -> None:
+        self.ws, self.block, self.formats = ws, block, formats
+        self.title_fmts = [formats.get(line.style) for line in block.titles]
+        self.header_fmt = formats.get(block.header_style)
+        self.cols = [(block.left + i, c.style if c.style != Style() else None, c.number_format,
+                      formats.get(c.style, c.number_format)) for i, c in enumerate(block.columns)]
+        self.links: dict[int, list] = defaultdict(list)
+        for link in block.links:
+            self.links[link.row].append(link)
+
+    def heights(self) -> dict[int, float]:
+        b = self.block
+        out = {b.top + i: line.height for i, line in enumerate(b.titles) if line.height}
+        if b.header_height:
+            out[b.header_row] = b.header_height
+        return out
+
+    def row(self, row: int) -> None:
+        b, ws = self.block, self.ws
+        if row < b.top or row > b.last_row:
+            return
+        if row < b.header_row:
+            i = row - b.top
+            line = b.titles[i]
+            if line.span > 1:
+                ws.merge_range(row - 1, b.left - 1, row - 1, b.left + line.span - 2, line.text, self.title_fmts[i])
+            else:
+                ws.write_string(row - 1, b.left - 1, line.text, self.title_fmts[i])
+            return
+        if row == b.header_row:
+            for col, c in zip(range(b.left, b.right + 1), b.columns):
+                ws.write_string(row - 1, col - 1, c.header, self.header_fmt)
+            return
+        index = row - b.first_row
+        values = b.rows[index]
+        linked = {link.column: link for link in self.links.get(index, ())}
+        for (col, style, number_format, fmt), c, value in zip(self.cols, b.columns, values):
+            link = linked.get(c.key)
+            if link is not None:
+                link_fmt = self.formats.get(b.link_style.over(c.style), number_format)
+                done = ws.write_url(row - 1, col - 1, f"internal:{link.location}", link_fmt,
+                                    string=None if value is None else str(value), tip=link.tooltip or None)
+                if done == -4:  # beyond Excel's 65,530 links per sheet: the value without its link
+                    put(ws, row, col, value, fmt, self.formats, style, number_format)
+            else:
+                put(ws, row, col, value, fmt, self.formats, style, number_format)
+
+
+def colour_rows(ws: Worksheet, block: Block, formats: Formats) -> None:
+    if not block.rows:
+        return
+    for rule in block.row_colours:
+        letter = col_letter(block.col(rule.column))
+        for text, rgb in rule.colours.items():
+            fmt = formats.wb.add_format({"bg_color": "#" + rgb[-6:], "pattern": 1})
+            ws.conditional_format(block.first_row - 1, block.left - 1, block.last_row - 1, block.right - 1, {
+                "type": "formula", "criteria": f'=${letter}{block.first_row}="{text.replace(chr(34), chr(34) * 2)}"',
+                "format": fmt})
+
+
+def page_text(text: PageText) -> str:
+    font = ""
+    if text.font_name or text.size:
+        font = (f'&"{text.font_name},Regular"' if text.font_name else "") + (f"&{int(text.size)}" if text.size else "")
+    return "".join(f"&{code}{font}{page_codes(part)}" for code, part in
+                   (("L", text.left), ("C", text.center), ("R", text.right)) if part)
+
+
+def finish(ws: Worksheet, plan: SheetPlan) -> None:
+    if plan.freeze:
+        row, col = split_cell(plan.freeze)
+        ws.freeze_panes(row - 1, col - 1)
+    if plan.autofilter:
+        ws.autofilter(plan.autofilter)
+    p = plan.print_setup
+    if p.orientation == "landscape":
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    if p.paper in PAPER_CODES:
+        ws.set_paper(PAPER_CODES[p.paper])
+    if p.fit_width is not None or p.fit_height is not None:
+        ws.fit_to_pages(p.fit_width or 0, p.fit_height or 0)
+    if p.repeat_rows:
+        ws.repeat_rows(p.repeat_rows[0] - 1, p.repeat_rows[1] - 1)
+    if p.area:
+        ws.print_area(p.area)
+    if p.header:
+        ws.set_header(page_text(p.header))
+    if p.footer:
+        ws.set_footer(page_text(p.footer))
+    if p.margins is not None:
+        m = p.margins
+        ws.set_margins(m.left, m.right, m.top, m.bottom)
+    if p.center_horizontally:
+        ws.center_horizontally()
+
+
+def add_charts(wb: Workbook, ws: Worksheet, plan: SheetPlan) -> None:
+    for spec in plan.charts:
+        block = plan.block_for(spec)
+        if not block.rows:
+            continue
+        chart = wb.add_chart({"type": spec.kind})
+        vcol, ccol = block.col(spec.values) - 1, block.col(spec.categories) - 1
+        chart.add_series({"name": [plan.name, block.header_row - 1, vcol],
+                          "categories": [plan.name, block.first_row - 1, ccol, block.last_row - 1, ccol],
+                          "values": [plan.name, block.first_row - 1, vcol, block.last_row - 1, vcol]})
+        chart.set_title({"name": spec.title})
+        axis: dict[str, Any] = {}
+        if spec.y_title:
+            axis["name"] = spec.y_title
+        if spec.y_format:
+            axis["num_format"] = spec.y_format
+        if spec.y_min is not None:
+            axis["min"] = spec.y_min
+        if spec.y_max is not None:
+            axis["max"] = spec.y_max
+        (chart.set_x_axis if spec.kind == "bar" else chart.set_y_axis)(axis)
+        if not spec.legend:
+            chart.set_legend({"none": True})
+        chart.set_size({"width": round(spec.width * CM_TO_PX), "height": round(spec.height * CM_TO_PX)})
+        ws.insert_chart(spec.anchor, chart)
+
+
+def write_sheet(wb: Workbook, plan: SheetPlan, formats: Formats) -> None:
+    ws = wb.add_worksheet(plan.name)
+    if plan.tab_color:
+        ws.set_tab_color("#" + plan.tab_color[-6:])
+    for block in plan.blocks:
+        for i, c in enumerate(block.columns):
+            if c.width is not None:  # xlsxwriter adds Excel's 5-pixel padding; the plan's width includes it
+                ws.set_column(block.left + i - 1, block.left + i - 1, max(c.width - PADDING, 0))
+    writers = [BlockWriter(ws, b, formats) for b in plan.blocks]
+    heights: dict[int, float] = {}
+    for w in writers:
+        heights.update(w.heights())
+    sized = [b for b in plan.blocks if b.row_height]
+    for row in range(1, plan.max_row + 1):
+        height = plan.row_heights.get(row) or heights.get(row) or next(
+            (b.row_height for b in sized if b.first_row <= row <= b.last_row), None)
+        if height:
+            ws.set_row(row - 1, height)  # before the row's cells: constant_memory writes rows once
+        for w in writers:
+            w.row(row)
+    for block in plan.blocks:
+        colour_rows(ws, block, formats)
+    finish(ws, plan)
+    add_charts(wb, ws, plan)
+
+
+def write_workbook(path: str | Path, plans: Sequence[SheetPlan], *, constant_memory: bool = True) -> list[str]:
+    """Write ``plans`` as the sheets of a new workbook at ``path``; return the sheet names.
+    Atomic: the workbook appears whole at ``path`` or not at all."""
+
+    def produce(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": constant_memory, "nan_inf_to_errors": True,
+                                            "strings_to_formulas": False, "strings_to_urls": False})
+        formats = Formats(wb)
+        try:
+            for plan in plans:
+                write_sheet(wb, plan, formats)
+        finally:
+            wb.close()
+
+    atomic_write(Path(path), produce)
+    return [plan.name for plan in plans]
