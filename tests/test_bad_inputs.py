@@ -62,13 +62,13 @@ def inject(case: Case, monkeypatch) -> None:
             raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(folder / "x"))
         monkeypatch.setattr(atomic, "_mkstemp", read_only)
     elif case.fault == "ENOSPC":
-        from dj_addin.xlsx import reference, splice
+        from dj_addin.xlsx import save, splice
 
-        def full(src, tmp, **kw):
+        def full(src, tmp, *a, **kw):
             Path(tmp).write_bytes(b"\0" * 1024)
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp))
         monkeypatch.setattr(splice, "save_fast", full)
-        monkeypatch.setattr(reference, "save_with_openpyxl", full)
+        monkeypatch.setattr(save, "save_with_openpyxl", full)
 
 
 def run_case(case: Case, folder: Path, monkeypatch, as_json: bool):

@@ -103,7 +103,7 @@ def test_read_only_or_full_output_folder_is_one_line_naming_the_destination(tmp_
     else:
         from dj_addin.xlsx import splice
 
-        monkeypatch.setattr(splice, "save_fast", lambda src, tmp, **k: failing_write(src, tmp))
+        monkeypatch.setattr(splice, "save_fast", lambda src, tmp, *a, **k: failing_write(src, tmp))
     before = book.read_bytes()
     for args in (["-o", tmp_path / "结果.xlsx"], ["--in-place"]):
         result = invoke("validate", book, *args)
