@@ -349,7 +349,8 @@ def _prolog_verdict(fh) -> str:
         buf = buf[max(0, open_at - 16):]  # a declaration split across chunks stays whole
 
 
-def _sheet_parts(zf: zipfile.ZipFile, name: str, names: set[str]) -> list[tuple[str, str]]:
+def _sheet_parts(zf: zipfile.ZipFile, name: str | None = None,
+                 names: set[str] | None = None) -> list[tuple[str, str]]:
     """Sheet names in workbook order with the paths of their XML parts.
 
     A sheet whose relationship points outside the package (an absolute
@@ -357,6 +358,8 @@ def _sheet_parts(zf: zipfile.ZipFile, name: str, names: set[str]) -> list[tuple[
     that is not there is S001, naming the sheet: reading some other part in
     its place would validate data the workbook does not hold.
     """
+    name = name if name is not None else Path(str(zf.filename or "")).name
+    names = names if names is not None else set(zf.namelist())
     wb_path = "xl/workbook.xml"
     rels_path = "xl/_rels/workbook.xml.rels"
     wb = SafeET.fromstring(zf.read(wb_path))
