@@ -103,12 +103,15 @@ def destination(book: Path, writing: Writing, books: list[Path]) -> Path | None:
         return book
     if writing.out is not None:
         out = writing.out
-    elif writing.out_dir is not None:
-        out = writing.out_dir / book.name
+    elif writing.out_dir is not None:  # new files carry no macros: an .xlsm's result is an .xlsx
+        out = writing.out_dir / (f"{book.stem}.xlsx" if book.suffix.lower() == ".xlsm" else book.name)
     else:
         return None
     flag = "-o" if writing.out is not None else "--out-dir"
-    if writing.out is not None and out.suffix.lower() != book.suffix.lower():
+    if writing.out is not None and book.suffix.lower() == ".xlsm" and out.suffix.lower() != ".xlsx":
+        raise UsageError(f"输出文件「{out.name}」的扩展名应为 .xlsx：输出文件不含宏；"
+                         f"例如 -o {book.stem}_结果.xlsx（要保留宏请用 --in-place）。")
+    if writing.out is not None and book.suffix.lower() != ".xlsm" and out.suffix.lower() != book.suffix.lower():
         raise UsageError(f"输出文件「{out.name}」的扩展名应与原文件相同（{book.suffix}）；"
                          f"例如 -o {book.stem}_结果{book.suffix}。")
     if _same(out, book):

@@ -58,8 +58,9 @@ def clear_marks_command(ctx: click.Context, book: Path, out: Path | None, in_pla
 
     def job(book: Path, dest: Path | None, in_place: bool) -> Outcome:
         backup = keep_backup(book) if in_place else None
-        restored = clear_marks(book, dest)
-        lines = [f"已清除 {restored} 个单元格的校验标记，写入：{dest}"]
+        notices: list[str] = []
+        restored = clear_marks(book, dest, notices=notices)
+        lines = [f"已清除 {restored} 个单元格的校验标记，写入：{dest}", *notices]
         if backup is not None:
             lines.append(f"原文件备份：{backup}")
         return Outcome(0, {"file": book.name, "output": str(dest), "marked": 0, "restored": restored}, lines)

@@ -59,6 +59,7 @@ def validate_one(as_of: dt.date | None):
             backup = keep_backup(book) if in_place else None
             written = save_outputs(book, dest, report=report)
             lines.append(f"已写入：{written.dest}（问题清单，标记了 {written.marked} 个单元格）")
+            lines.extend(written.notices)  # macros kept or left out, stray entries
             if backup is not None:
                 lines.append(f"原文件备份：{backup}")
         elif report.findings:

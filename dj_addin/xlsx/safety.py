@@ -310,6 +310,27 @@ def _inspect_part(name: str, raw, info: zipfile.ZipInfo) -> None:
                              "UTF-8 编码；请用 Excel 或 WPS 打开后另存为 .xlsx 再试。")
 
 
+def _check_no_dtd(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """The entry and part checks of ``check_package`` for a caller that holds an open
+    zip (the flavour rewrite checks a package before unpacking it): entries, sizes
+    while inflating, CRCs, DTDs, UTF-16 and huge numbers."""
+    _check_entries(name, infos)
+    try:
+        if zf.filename:
+            with open(zf.filename, "rb") as raw:
+                for part in infos:
+                    _inspect_part(name, raw, part)
+        else:
+            for part in infos:
+                _inspect_part(name, zf.fp, part)
+    except UnreadableFile:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, struct.error):
+        raise UnreadableFile(
+            f"文件「{name}」已损坏（压缩包结构不完整，可能下载或复制时被截断）；请用 Excel 打开修复后另存，"
+            "或请对方重新发送。") from None
+
+
 def _utf16(start: bytes) -> bool:
     return start[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(start) > 1 and (start[0] == 0 or start[1] == 0))
 
