@@ -129,6 +129,10 @@ def check_outputs(case: Case, folder: Path, book: Path, args: list[str]) -> None
     """What was written opens, and text that looks like a formula stayed text in every sheet."""
     written = [Path(a) for a in args if "结果" in a and a.endswith((".xlsx", ".xlsm"))] or [book.resolve()]
     for out in written:
+        import zipfile
+
+        with zipfile.ZipFile(out) as zf:  # nothing that escapes the package is carried into what we write
+            assert not [n for n in zf.namelist() if n.startswith("/") or ".." in n.split("/")]
         wb = openpyxl.load_workbook(out)
         for ws in wb.worksheets:
             for row in ws.iter_rows():

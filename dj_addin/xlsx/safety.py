@@ -169,7 +169,7 @@ def _other_package(name: str, names: set[str]) -> str:
 
 
 def _check_entries(name: str, infos: list[zipfile.ZipInfo]) -> None:
-    """Entries no Excel writes: password-protected, bzip2/LZMA, duplicated, or named to escape the package."""
+    """Entries no Excel writes and no reader may guess at: password-protected, bzip2/LZMA, duplicated."""
     seen: set[str] = set()
     for i in infos:
         entry = _short(i.filename)
@@ -180,10 +180,9 @@ def _check_entries(name: str, infos: list[zipfile.ZipInfo]) -> None:
             method = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}.get(i.compress_type, f"第 {i.compress_type} 种")
             raise UnreadableFile(f"文件「{name}」中的部件「{entry}」使用了 Excel 不支持的压缩方式（{method}），"
                                  "可能是用压缩软件重新打包的；请用 Excel 或 WPS 打开并另存为 .xlsx，或请对方重新发送原文件。")
+        # Entries named to escape the package ("../x", "/x") are never extracted and never read
+        # (sheets are read only through workbook.xml's relationships), and the writers leave them out.
         folded = i.filename.replace("\\", "/")
-        if folded.startswith("/") or re.match(r"[A-Za-z]:", folded) or ".." in folded.split("/"):
-            raise UnreadableFile(f"文件「{name}」中有名为「{entry}」的部件，指向工作簿以外的位置，可能是恶意文件，"
-                                 "已拒绝读取；请检查文件来源。")
         key = folded.lower()
         if key in seen:
             raise UnreadableFile(f"文件「{name}」中的部件「{entry}」出现了两次，不同软件会读到不同的内容，已拒绝读取；"
@@ -406,13 +405,13 @@ def _sheet_parts(zf: zipfile.ZipFile, name: str | None = None,
         rid = sh.get(f"{_NS_REL}id", "")
         part, inside = targets.get(rid, ("", True))
         if not rid or rid not in targets or part in ("", "xl"):
-            raise UnreadableFile(f"文件「{name}」中工作表「{_short(sheet_name)}」没有对应的数据部件，工作簿已损坏；"
-                                 "请用 Excel 打开修复后另存为 .xlsx，或请对方重新发送。")
+            raise UnreadableFile(f"文件「{name}」中工作表「{_short(sheet_name)}」在文件中找不到它的数据（工作簿关系缺失），"
+                                 "工作簿已损坏；请用 Excel 打开修复后另存为 .xlsx，或请对方重新发送。")
         if not inside:
             raise UnreadableFile(f"文件「{name}」中工作表「{_short(sheet_name)}」的数据指向工作簿以外的位置"
                                  f"（「{_short(part)}」），可能是恶意文件，已拒绝读取；请检查文件来源。")
         if part and part not in names:
-            raise UnreadableFile(f"文件「{name}」中工作表「{_short(sheet_name)}」的数据部件（「{_short(part)}」）不存在，"
+            raise UnreadableFile(f"文件「{name}」中工作表「{_short(sheet_name)}」的数据部件「{_short(part)}」不在文件中，"
                                  "工作簿已损坏；请用 Excel 打开修复后另存为 .xlsx，或请对方重新发送。")
         out.append((sheet_name, part))
     return out

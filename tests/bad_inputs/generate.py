@@ -311,10 +311,11 @@ def _cases() -> list[Case]:
         return patch_local_and_central(p, part, lambda d, i, c: struct.pack_into("<I", d, i + (24 if c else 22),
                                                                                    small))
     add("sizes-lie", "a part declaring 10 KB that inflates to 5 MB", liar, "run", 2, "S001", "实际大小与声明不符")
-    add("entry-traversal", "a zip entry named ../../evil.sh",
-        lambda f: edited(f, lambda p, b: {**p, "../../evil.sh": b"rm -rf /"}), "validate", 2, "S001", "工作簿以外")
-    add("entry-absolute", "a zip entry named /etc/cron.d/evil",
-        lambda f: edited(f, lambda p, b: {**p, "/etc/cron.d/evil": b"x"}), "clear-marks", 2, "S001", "工作簿以外")
+    add("entry-traversal", "a zip entry named ../../evil.sh (never extracted, never read, left out of the output)",
+        lambda f: edited(f, lambda p, b: {**p, "../../evil.sh": b"rm -rf /"}), "run", 0, "", "", "--as-of", AS_OF,
+        "-o", "{out}", writes=True)
+    add("entry-absolute", "a zip entry named /etc/cron.d/evil (never extracted, never read)",
+        lambda f: edited(f, lambda p, b: {**p, "/etc/cron.d/evil": b"x"}), "clear-marks", 0, "", "")
 
     def duplicate(f):
         p = good(f)
@@ -351,7 +352,7 @@ def _cases() -> list[Case]:
         "clear-marks", 2, "S001", "缺少工作表目录")
     add("sheet-without-rid", "a sheet in workbook.xml without its relationship id",
         lambda f: edited(f, lambda p, b: {**p, "xl/workbook.xml": p["xl/workbook.xml"].replace(b' r:id="rId1"', b"", 1)}),
-        "rollup", 2, "S001", "没有对应的数据部件")
+        "rollup", 2, "S001", "关系缺失")
     add("styles-garbage", "styles.xml cut off mid-tag",
         lambda f: edited(f, lambda p, b: {**p, "xl/styles.xml": b"<styleSheet><oops"}), "validate", 2, "S001", "损坏")
     add("sheet-part-empty", "a sheet part of zero bytes",
