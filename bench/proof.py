@@ -166,23 +166,33 @@ def dj_split(path: str, out_dir: str) -> dict[str, float]:
 
 
 def plain_split(path: str, out_dir: str) -> dict[str, float]:
-    """Read the merged book and write one workbook per 所在支部编码 / 所属单位编码 value."""
+    """Read the merged book and write one workbook per 所在支部编码 of 党员名册: rows naming a
+    unit go to it, rows naming a member go to the member's unit, other input sheets to every
+    file; output sheets (指标汇总, 考评结果 …) are not carried, as dj split does not carry them."""
     import pandas as pd
 
+    from dj_addin import schema
+
     t0 = time.perf_counter()
-    frames = pd.read_excel(path, sheet_name=None, engine="calamine")
-    units: set[str] = set()
-    for frame in frames.values():
-        for col in ("所在支部编码", "单位编码"):
-            if col in frame:
-                units |= set(frame[col].dropna().astype(str))
+    outputs = {s.name for s in schema.OUTPUT_SHEETS}
+    frames = {name: frame for name, frame in pd.read_excel(path, sheet_name=None, engine="calamine").items()
+              if name not in outputs}
+    roster = frames.get("党员名册", pd.DataFrame(columns=["党员编号", "所在支部编码"]))
+    unit_of = dict(zip(roster["党员编号"].astype(str), roster["所在支部编码"].astype(str)))
+    keyed = {}
+    for name, frame in frames.items():
+        if "所在支部编码" in frame:
+            keyed[name] = frame["所在支部编码"].astype(str)
+        else:
+            col = next((c for c in ("党员编号", "联系党员编号") if c in frame), None)
+            if col is not None:
+                keyed[name] = frame[col].astype(str).map(unit_of)
     folder = Path(out_dir) / f"plainsplit{os.getpid()}"
     folder.mkdir()
-    for unit in sorted(units):
+    for unit in sorted(set(unit_of.values())):
         with pd.ExcelWriter(folder / f"{unit}.xlsx") as xw:
             for name, frame in frames.items():
-                col = next((c for c in ("所在支部编码", "单位编码") if c in frame), None)
-                part = frame[frame[col].astype(str) == unit] if col else frame
+                part = frame[keyed[name] == unit] if name in keyed else frame
                 part.to_excel(xw, sheet_name=name, index=False)
     return {"split": time.perf_counter() - t0}
 
