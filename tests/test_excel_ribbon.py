@@ -126,6 +126,9 @@ def test_run_equals_dj_run_in_place(demo_branch, tmp_path):
     alert = book.app.alerts[-1]
     assert "错误" in alert["prompt"] and "保存" in alert["prompt"] and alert["mode"] == "info"
     assert book.app.screen_updating is True and book.app.status_bar is False
+    shown = [v for k, v in book.app.history if k == "status_bar" and v]
+    assert any("指标汇总" in v for v in shown) and any("标记" in v for v in shown)  # progress on the status bar
+    assert ("screen_updating", False) in book.app.history
     assert_same_book(read_book(got), read_book(demo_branch), data_only=True)  # the data untouched
 
 

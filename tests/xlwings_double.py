@@ -49,14 +49,32 @@ STAND_IN_GREY = (192, 192, 192)
 
 
 class App:
-    __slots__ = ("status_bar", "screen_updating", "alerts", "answers", "books", "status_history")
+    __slots__ = ("_status", "_updating", "alerts", "answers", "books", "history")
 
     def __init__(self) -> None:
-        self.status_bar = False
-        self.screen_updating = True
+        self._status, self._updating = False, True
         self.alerts: list[dict] = []
         self.answers: list[str] = []  # what the user clicks in the next alerts ("yes", "no")
         self.books = Books()
+        self.history: list[tuple[str, object]] = []  # every status bar text and screen updating change
+
+    @property
+    def status_bar(self):
+        return self._status
+
+    @status_bar.setter
+    def status_bar(self, value) -> None:
+        self._status = value
+        self.history.append(("status_bar", value))
+
+    @property
+    def screen_updating(self) -> bool:
+        return self._updating
+
+    @screen_updating.setter
+    def screen_updating(self, value: bool) -> None:
+        self._updating = value
+        self.history.append(("screen_updating", value))
 
     def alert(self, prompt: str, title: str | None = None, buttons: str = "ok", mode: str | None = None,
               callback: str | None = None) -> str:
