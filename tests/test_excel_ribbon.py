@@ -3,10 +3,11 @@
 The double is backed by a real openpyxl workbook saved to a real file, so
 "the ribbon did what ``dj run --in-place`` does" is checked on the saved
 files: same output sheets (values), same marks (fills and notes), and 清除标记
-gives the cells' own fills and notes back. The jobs that work on files
-(导出上报, 汇总下级, 拆分下发, 导入名单, 打印评议票) are tested with the job
-function replaced by a recorder: these tests check the adapter's part
-(paths, the picker cell, saving first, the message box, opening the result).
+gives the cells' own fills and notes back. 导入名单 runs with the real
+importer; the other jobs that work on files (导出上报, 汇总下级, 拆分下发,
+打印评议票) are tested with the job function replaced by a recorder: these
+tests check the adapter's part (paths, the picker cell, saving first, the
+message box, opening the result), not the jobs.
 """
 
 from __future__ import annotations
@@ -342,28 +343,27 @@ def test_aggregate_and_split_take_the_folder_typed_on_meta(demo_branch, tmp_path
     assert read_live_book(book).kv["meta"].items == read_book(demo_branch).kv["meta"].items  # D2 is not data
 
 
-def test_import_goes_to_the_active_sheet_and_writes_a_copy(demo_branch, tmp_path, monkeypatch):
-    got = {}
+def test_import_goes_to_the_active_sheet_and_writes_a_copy(tmp_path):
+    """End to end with the real importer: the rows land in the copy, the open workbook is not changed."""
+    from exports import branch_book, national_roster
 
-    def import_rows(book, sources, sheet, *, dest=None, **kw):
-        got["args"] = (book, sources, sheet, dest)
-        Path(dest).write_bytes(b"x")
-        return Result(written=Path(dest))
-
-    fake_module(monkeypatch, "dj_addin.importer.job", import_rows=import_rows)
-    book = live_copy(demo_branch, tmp_path / "i")
+    (tmp_path / "i").mkdir()
+    branch_book(tmp_path / "i" / NAME)
+    national_roster(tmp_path / "国家系统导出.xlsx")
+    book = xwd.calling(xwd.Book(tmp_path / "i" / NAME))
     book._wb.active = book._wb.sheetnames.index(schema.META.name)
     ribbon.dispatch("btnImportRows")
-    assert "args" not in got and "请先点到要导入的工作表" in book.app.alerts[-1]["prompt"]
+    assert "请先点到要导入的工作表" in book.app.alerts[-1]["prompt"]
     book._wb.active = book._wb.sheetnames.index(schema.ROSTER.name)
-    source = tmp_path / "名单.xlsx"
-    source.write_bytes(b"x")
-    book.sheets[schema.META.name].range(files.PATH_CELL).value = "'" + str(source)
     ribbon.dispatch("btnImportRows")
-    path = tmp_path / "i" / NAME
-    assert got["args"] == (path, [str(source)], schema.ROSTER.name, path.with_name("支部甲_导入后.xlsx"))
-    assert book.app.books.opened == [str(path.with_name("支部甲_导入后.xlsx"))]
-    assert "本工作簿未改动" in book.app.alerts[-1]["prompt"]
+    assert "D2" in book.app.alerts[-1]["prompt"] and book.app.books.opened == []
+    book.sheets[schema.META.name].range(files.PATH_CELL).value = "'" + str(tmp_path / "国家系统导出.xlsx")
+    ribbon.dispatch("btnImportRows")
+    path, copy = tmp_path / "i" / NAME, tmp_path / "i" / "支部甲_导入后.xlsx"
+    assert book.app.books.opened == [str(copy)]
+    prompt = book.app.alerts[-1]["prompt"]
+    assert "新增 2 行，已有编号跳过 1 行，拒绝 1 行" in prompt and "本工作簿未改动" in prompt
+    assert len(read_book(copy).tables["roster"].data) == len(read_book(path).tables["roster"].data) + 2
 
 
 def test_ballots_opens_the_printable_file(demo_branch, tmp_path, monkeypatch):

@@ -163,7 +163,7 @@ def job_lines(result) -> list[str]:
 @button("导入名单")
 def import_rows(book, ui: Ui) -> list[str]:
     sheet = book.sheets.active.name
-    data_sheets = {s.name for s in schema.READ_SHEETS if s.kind is not schema.SheetKind.KV}
+    data_sheets = {s.name for s in schema.DATA_SHEETS if s.key_column}
     if sheet not in data_sheets:
         return [f"请先点到要导入的工作表（如「{schema.ROSTER.name}」），再点“导入名单”。",
                 f"现在选中的是「{sheet}」，名单不能导入到这里。"]
@@ -179,7 +179,19 @@ def import_rows(book, ui: Ui) -> list[str]:
     open_result(book, written)
     tail = [f"导入后的工作簿已另存为：{written}（已打开），本工作簿未改动；核对无误后请用它替换本工作簿。"] \
         if written else ["没有可导入的行，没有写入任何文件。"]
-    return job_lines(result) + tail
+    return import_lines(result, sheet) + tail
+
+
+def import_lines(result, sheet: str) -> list[str]:
+    """The import's outcome: rows added, skipped, refused, and the findings on the added rows."""
+    plan = result.plan
+    lines = [f"导入到「{sheet}」：新增 {len(plan.added)} 行，已有编号跳过 {len(plan.skipped)} 行，"
+             f"拒绝 {len(plan.refused)} 行。"]
+    counts = result.counts if isinstance(getattr(result, "counts", None), dict) else {}
+    found = {lv: counts.get(lv, 0) for lv in schema.LEVELS if isinstance(counts.get(lv, 0), int)}
+    if any(found.values()):
+        lines.append("新增的行：" + "，".join(f"{lv} {n} 个" for lv, n in found.items()) + "（打开的副本里点“校验全部”查看）")
+    return lines
 
 
 @button("打印评议票")
