@@ -124,6 +124,7 @@ def test_run_equals_dj_run_in_place(demo_branch, tmp_path):
     assert marks == looks(expected)
     assert len(marks) > 5 and any(fill == "FFFF9999" for fill, _ in marks.values())  # red and yellow
     assert openpyxl.load_workbook(got).sheetnames == openpyxl.load_workbook(expected).sheetnames
+    assert values(got, MARKS_SHEET) == values(expected, MARKS_SHEET)  # the same mark records, row for row
     alert = book.app.alerts[-1]
     assert "错误" in alert["prompt"] and "保存" in alert["prompt"] and alert["mode"] == "info"
     assert book.app.screen_updating is True and book.app.status_bar is False

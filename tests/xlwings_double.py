@@ -19,7 +19,7 @@ was checked against xlwings 0.37.8's documentation):
   ``.note`` / ``.add_note(text)``, ``.number_format``, ``.column_width``, ``.row_height`` (set),
   ``.merge()``, ``.wrap_text`` (set), ``.font.bold/.italic/.size/.name/.color`` (set),
   ``.add_hyperlink(address, text_to_display, screen_tip)``
-- ``Note.text`` (get/set), ``.delete()``, ``.location``
+- ``Note.text`` (get/set), ``.author`` (get), ``.delete()``, ``.location``
 
 It behaves as Excel does where the adapter depends on it: numbers come back
 as floats, dates as datetimes, errors as None (or their text with
@@ -442,6 +442,10 @@ class Note:
     @text.setter
     def text(self, value: str) -> None:
         self._cell().comment = Comment(value, self._cell().comment.author)
+
+    @property
+    def author(self) -> str:
+        return self._cell().comment.author
 
     def delete(self) -> None:
         self._cell().comment = None

@@ -134,6 +134,11 @@ def read_note(rng) -> str | None:
     return None if note is None else note.text
 
 
+def read_note_author(rng) -> str | None:
+    note = rng.note
+    return None if note is None else (note.author or None)
+
+
 def write_note(rng, text: str | None) -> None:
     """Replace the cell's note (None: remove it). Excel names the note's author itself."""
     note = rng.note

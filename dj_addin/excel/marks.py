@@ -8,7 +8,7 @@ note are found through ``sheet.notes`` (one call per sheet), so marks follow
 rows the user moved, as in the file writers. Every cell is changed through
 the ``Journal``, which remembers what it looked like first, so a failure
 half-way puts every touched cell back. Differences from the file writers:
-Excel writes its user's name as a note's author (xlwings cannot set it), and
+Excel writes its user's name as a note's author (xlwings reads it but cannot set it), and
 the marks sheet is very hidden only on Windows (hidden elsewhere).
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dj_addin.excel import com
-from dj_addin.excel.live import cell_value_text, read_fill, read_note, write_fill, write_note
+from dj_addin.excel.live import cell_value_text, read_fill, read_note, read_note_author, write_fill, write_note
 from dj_addin.excel.render import TEXT_PREFIX
 from dj_addin.marks.matching import CellState, is_our_note, plan_restore, user_note
 from dj_addin.marks.plan import new_record, plan_marks
@@ -138,7 +138,7 @@ def apply_marks(book, journal: Journal, findings: Iterable, skip: set[str]) -> l
         sheet = book.sheets[mark.sheet]
         journal.touch(sheet, mark.cell)
         rng = sheet.range(mark.cell)
-        rec = new_record(mark, read_fill(rng), read_note(rng), None, cell_value_text(rng))
+        rec = new_record(mark, read_fill(rng), read_note(rng), read_note_author(rng), cell_value_text(rng))
         records.append(rec)
         if rec.mark_rgb:
             write_fill(rng, mark_fill(rec.mark_rgb))
