@@ -435,3 +435,24 @@ def test_the_adapter_names_only_what_the_double_defines():
         used |= {n.attr for n in ast.walk(ast.parse(inspect.getsource(module))) if isinstance(n, ast.Attribute)}
     assert (used & real) - double - own == set()
     assert "api" not in used  # COM only through excel/com.py
+
+
+def test_live_reader_sees_error_values_and_offset_used_ranges_as_the_file_reader(tmp_path):
+    from builders import clean_rows, make_book
+
+    from dj_addin.excel.live import read_live_book
+
+    def edit(wb):
+        ws = wb[schema.ROSTER.name]
+        ws.insert_rows(1, 2)  # the table starts lower down: the used range does not begin at A1
+        ws.insert_cols(1)
+        ws.cell(5, 3).value = "#N/A"
+        ws.cell(5, 3).data_type = "e"
+        ws.cell(6, 4).value = 12.5  # a number where text is expected
+
+    path = make_book(tmp_path / "错误值.xlsx", rows=clean_rows(), edit=edit)
+    book = xwd.Book(path)
+    assert book.sheets[schema.ROSTER.name].used_range.row > 1
+    live, file = read_live_book(book), read_book(path)
+    assert_same_book(live, file)
+    assert file.tables["roster"].errors.to_numpy().any()  # the error value is really there
