@@ -87,6 +87,16 @@ def values(path: Path, sheet: str) -> list[list]:
     return out
 
 
+def formats(path: Path, sheet: str) -> dict:
+    """Number formats, merged ranges, column widths and links of an output sheet."""
+    ws = openpyxl.load_workbook(path)[sheet]
+    cells = {c.coordinate: c.number_format for row in ws.iter_rows() for c in row
+             if c.value is not None and c.number_format != "General"}
+    widths = {k: d.width for k, d in ws.column_dimensions.items() if d.width}
+    links = {c.coordinate: c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink is not None}
+    return {"cells": cells, "merged": sorted(str(m) for m in ws.merged_cells.ranges), "widths": widths, "links": links}
+
+
 def assert_same_book(a, b, data_only=False) -> None:
     assert a.sheet_names == b.sheet_names or data_only
     for key, table in b.tables.items():
@@ -120,6 +130,7 @@ def test_run_equals_dj_run_in_place(demo_branch, tmp_path):
     got = tmp_path / "功能区" / NAME
     for sheet in ("问题清单", "指标汇总", "考评结果"):
         assert values(got, sheet) == values(expected, sheet), sheet
+        assert formats(got, sheet) == formats(expected, sheet), sheet
     marks = looks(got)
     assert marks == looks(expected)
     assert len(marks) > 5 and any(fill == "FFFF9999" for fill, _ in marks.values())  # red and yellow

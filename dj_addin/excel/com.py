@@ -24,7 +24,7 @@ XL_EXPRESSION = 2  # FormatConditions.Add Type
 XL_PORTRAIT, XL_LANDSCAPE = 1, 2
 XL_SHEET_VERY_HIDDEN = 2
 MSO_FOLDER_PICKER, MSO_FILE_PICKER = 4, 3
-XL_COLUMN_CLUSTERED, XL_BAR_CLUSTERED = 51, 57
+XL_COLUMN_CLUSTERED, XL_BAR_CLUSTERED, XL_LINE_MARKERS = 51, 57, 65
 
 
 def available() -> bool:
@@ -125,6 +125,11 @@ def _freeze(sheet, plan: SheetPlan) -> None:
     window.FreezePanes = True
 
 
+def _no_grid(sheet) -> None:
+    sheet.activate()
+    sheet.book.app.api.ActiveWindow.DisplayGridlines = False
+
+
 def _page(ws, plan: SheetPlan) -> None:
     p = plan.print_setup
     ps = ws.PageSetup
@@ -135,6 +140,8 @@ def _page(ws, plan: SheetPlan) -> None:
         ps.Zoom = False
         ps.FitToPagesWide = p.fit_width or False
         ps.FitToPagesTall = p.fit_height or False
+    if p.scale is not None:
+        ps.Zoom = p.scale
     if p.repeat_rows:
         ps.PrintTitleRows = f"${p.repeat_rows[0]}:${p.repeat_rows[1]}"
     for text, parts in ((p.header, ("LeftHeader", "CenterHeader", "RightHeader")),
@@ -167,6 +174,17 @@ def _chart(ws, plan: SheetPlan, spec: ChartSpec) -> None:
     series.Name = f"={ws.Range(range_ref(block.header_row, v, block.header_row, v)).Address(External=True)}"
     series.Values = ws.Range(range_ref(block.first_row, v, block.last_row, v))
     series.XValues = ws.Range(range_ref(block.first_row, c, block.last_row, c))
+    if spec.color:
+        series.Format.Fill.ForeColor.RGB = bgr(spec.color)
+    if spec.data_labels:
+        series.HasDataLabels = True
+    if spec.target:
+        t = block.col(spec.target)
+        line = chart.SeriesCollection().NewSeries()
+        line.Name = f"={ws.Range(range_ref(block.header_row, t, block.header_row, t)).Address(External=True)}"
+        line.Values = ws.Range(range_ref(block.first_row, t, block.last_row, t))
+        line.ChartType = XL_LINE_MARKERS
+        line.Format.Line.ForeColor.RGB = bgr(spec.target_color)
     chart.HasTitle = True
     chart.ChartTitle.Text = spec.title
     chart.HasLegend = spec.legend
@@ -183,13 +201,17 @@ def _chart(ws, plan: SheetPlan, spec: ChartSpec) -> None:
 
 
 def finish_sheet(sheet, plan: SheetPlan) -> None:
-    """Alignment and borders, row colours, panes, autofilter, print setup, tab colour, charts."""
+    """Alignment and borders, row colours, print setup, panes, autofilter, page breaks, grid lines, tab colour, charts."""
     ws = sheet.api
     steps = [lambda: _styles(ws, plan), lambda: _row_colours(ws, plan), lambda: _page(ws, plan)]
     if plan.freeze:
         steps.append(lambda: _freeze(sheet, plan))
     if plan.autofilter:
         steps.append(lambda: ws.Range(plan.autofilter).AutoFilter())
+    for row in plan.row_breaks:
+        steps.append(lambda r=row: ws.HPageBreaks.Add(ws.Range(f"A{r + 1}")))
+    if not plan.show_grid:
+        steps.append(lambda: _no_grid(sheet))
     if plan.tab_color:
         steps.append(lambda: setattr(ws.Tab, "Color", bgr(plan.tab_color)))
     steps.extend((lambda s=spec: _chart(ws, plan, s)) for spec in plan.charts)

@@ -17,13 +17,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from dj_addin.plans.types import Block, SheetPlan, Style, Value
+from dj_addin.plans.types import Block, Formula, SheetPlan, Style, TitleLine, Value
 
 TEXT_PREFIX = "'"
 
 
 def cell_value(value: Value) -> Value:
-    """What to hand Excel for one plan value."""
+    """What to hand Excel for one plan value (only a ``Formula`` becomes a formula)."""
+    if isinstance(value, Formula):
+        return "=" + value.text
     if isinstance(value, str):
         return TEXT_PREFIX + value if value else None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -58,16 +60,21 @@ def style_range(rng, style: Style | None) -> None:
         rng.wrap_text = True
 
 
+def render_line(sheet, row: int, left: int, line: TitleLine) -> None:
+    """A title or footer line: its text, merged over ``span`` columns, styled, its height."""
+    cell = sheet.range((row, left))
+    cell.value = cell_value(line.text)
+    if line.span > 1:
+        sheet.range((row, left), (row, left + line.span - 1)).merge()
+    style_range(cell, line.style if line.style != Style() else None)
+    if line.height:
+        cell.row_height = line.height
+
+
 def render_block(sheet, block: Block) -> None:
     for i, line in enumerate(block.titles):
-        row = block.top + i
-        cell = sheet.range((row, block.left))
-        cell.value = cell_value(line.text)
-        if line.span > 1:
-            sheet.range((row, block.left), (row, block.left + line.span - 1)).merge()
-        style_range(cell, line.style if line.style != Style() else None)
-        if line.height:
-            cell.row_height = line.height
+        if line.text:  # an empty line only keeps room (for a chart)
+            render_line(sheet, block.top + i, block.left, line)
     header = sheet.range((block.header_row, block.left), (block.header_row, block.right))
     header.value = [[cell_value(c.header) for c in block.columns]]
     style_range(header, block.header_style if block.header_style != Style() else None)
@@ -88,11 +95,15 @@ def render_block(sheet, block: Block) -> None:
         if col.number_format:
             cells.number_format = col.number_format
         style_range(cells, col.style if col.style != Style() else None)
+    for (r, key), fmt in block.cell_formats.items():  # a cell's own format over its column's
+        sheet.range((block.first_row + r, block.col(key))).number_format = fmt
     for link in block.links:
         column = block.col(link.column)
         value = block.rows[link.row][column - block.left]
         cell = sheet.range((block.first_row + link.row, column))
         cell.add_hyperlink("#" + link.location, "" if value is None else str(value), link.tooltip or None)
+    for i, line in enumerate(block.footer):
+        render_line(sheet, block.footer_row + i, block.left, line)
 
 
 def render_sheet(sheet, plan: SheetPlan) -> None:
