@@ -4,8 +4,8 @@ The double is backed by a real openpyxl workbook saved to a real file, so
 "the ribbon did what ``dj run --in-place`` does" is checked on the saved
 files: same output sheets (values), same marks (fills and notes), and 清除标记
 gives the cells' own fills and notes back. 导入名单 runs with the real
-importer; the other jobs that work on files (导出上报, 汇总下级, 拆分下发,
-打印评议票) are tested with the job function replaced by a recorder: these
+importer and 打印评议票 with the real ballots job; the other jobs that work on
+files (导出上报, 汇总下级, 拆分下发) are tested with the job function replaced by a recorder: these
 tests check the adapter's part (paths, the picker cell, saving first, the
 message box, opening the result), not the jobs.
 """
@@ -378,15 +378,15 @@ def test_import_goes_to_the_active_sheet_and_writes_a_copy(tmp_path):
     assert len(read_book(copy).tables["roster"].data) == len(read_book(path).tables["roster"].data) + 2
 
 
-def test_ballots_opens_the_printable_file(demo_branch, tmp_path, monkeypatch):
-    def make_ballots(path, out=None, **kw):
-        Path(out).write_bytes(b"x")
-        return Result(out=Path(out))
-
-    fake_module(monkeypatch, "dj_addin.ballots", make_ballots=make_ballots)
+def test_ballots_writes_and_opens_the_printable_file(demo_branch, tmp_path):
+    """End to end with the real ballots job."""
     book = live_copy(demo_branch, tmp_path / "b")
     ribbon.dispatch("btnBallots")
-    assert book.app.books.opened == [str(tmp_path / "b" / "支部甲_评议票.xlsx")]
+    out = tmp_path / "b" / "支部甲_评议票.xlsx"
+    assert book.app.books.opened == [str(out)] and out.is_file()
+    assert "评议票已写入" in book.app.alerts[-1]["prompt"] and book.app.alerts[-1]["mode"] == "info"
+    ribbon.dispatch("btnBallots")  # a second time: a new name, nothing overwritten
+    assert book.app.books.opened[-1] == str(tmp_path / "b" / "支部甲_评议票(2).xlsx")
 
 
 def test_a_job_error_shows_its_own_message(demo_branch, tmp_path, monkeypatch):
