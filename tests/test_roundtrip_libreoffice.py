@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
@@ -58,11 +59,16 @@ def _branch_with_mistakes(folder: Path) -> Path:
 
 
 def _job(module: str, name: str):
-    """A job function of the package, or None while its module has not landed."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
+    """A job function of the package, or None while its module has not landed. Only modules inside
+    this package's folder count (an editable install elsewhere can answer for a missing one);
+    a module that is there but fails to import fails the test."""
+    import dj_addin
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin or not Path(spec.origin).resolve().is_relative_to(
+            Path(dj_addin.__file__).resolve().parent):
         return None
+    return getattr(importlib.import_module(module), name, None)
 
 
 @pytest.fixture(scope="module")
