@@ -23,7 +23,7 @@ from dj_addin.schema import ColType, Column, Sheet
 DATE_FORMAT = "yyyy-mm-dd"
 _HEADER_SEARCH_ROWS = 10
 
-__all__ = ["fill_workbook", "replace_rows", "append_rows", "set_meta", "cell_value"]
+__all__ = ["fill_workbook", "replace_rows", "append_rows", "set_meta", "set_items", "cell_value"]
 
 
 def cell_value(col: Column | None, value: Any) -> Any:
@@ -129,7 +129,11 @@ def replace_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]]
 
 def set_meta(wb: Workbook, meta: Mapping[str, Any]) -> None:
     """Write 基本信息 values by item key (``{"unit_code": "D0101", "year": 2026}``)."""
-    spec = schema.META
+    set_items(wb, schema.META, meta)
+
+
+def set_items(wb: Workbook, spec: Sheet, meta: Mapping[str, Any]) -> None:
+    """Write the values of a key–value sheet (基本信息, 评分规则) by item key."""
     ws = _sheet(wb, spec)
     rows: dict[str, int] = {}
     key_col, value_col = 1, 2
