@@ -1,0 +1,103 @@
+"""下发 (``dj_addin.split.split_book``, ``dj split``): one pre-filled workbook per
+unit of 下级单位, with its own members and contacts and the upper level's settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dj_addin import schema
+from dj_addin.cli import main
+from dj_addin.errors import DjError, UsageError
+from dj_addin.split import split_book
+from dj_addin.xlsx.reader import read_book
+from tests.builders import make_book
+
+QUOTAS = [("Q1", "每季度联系", "全体党员", "联系次数", "季度", 3, 1)]
+
+
+def _member(mid: str, branch: str | None, **kw) -> dict:
+    return {"member_id": mid, "name": f"党员{mid}", "category": "教职工党员", "status": "正式党员",
+            "branch_code": branch, **kw}
+
+
+def _college(tmp_path: Path) -> Path:
+    units = [{"unit_code": "D0101", "unit_name": "一支部", "unit_level": "党支部", "leader": "张书记"},
+             {"unit_code": "D0102", "unit_name": "二/支部", "unit_level": "党支部"},
+             {"unit_code": "D0103", "unit_name": "空支部", "unit_level": "党支部"}]
+    roster = [_member("M1", "D0101", phone="13812345678", 籍贯="江州"),
+              _member("M2", "d0101", join_date="2026-13-01"),  # IDs compare case-insensitively; bad date kept
+              _member("M3", "D0102"),
+              _member("M9", None)]  # the college's own member: goes to no unit
+    targets = [{"target_id": "T1", "name": "王五", "target_type": "学生", "member_id": "M1"},
+               {"target_id": "T2", "name": "赵六", "target_type": "学生", "member_id": "M3"},
+               {"target_id": "T3", "name": "钱七", "target_type": "学生", "member_id": "M404"}]
+    return make_book(tmp_path / "college.xlsx",
+                     meta={"unit_code": "C01", "unit_name": "机械学院党委", "unit_level": "学院党委"},
+                     rows={"units": units, "roster": roster, "targets": targets},
+                     columns={"roster": [*schema.ROSTER.keys, "籍贯"]},
+                     quotas=QUOTAS, scoring_rules={"w_quota": 0.5})
+
+
+def test_one_workbook_per_unit_with_its_members_and_contacts(tmp_path):
+    src = _college(tmp_path)
+    out = tmp_path / "下发"
+    done: list[tuple[int, int, str]] = []
+    result = split_book(src, out, progress=lambda *a: done.append(a))
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["D0101_一支部_2026.xlsx", "D0102_二_支部_2026.xlsx", "D0103_空支部_2026.xlsx"]
+    assert done[-1][:2] == (3, 3)
+    one = read_book(out / "D0101_一支部_2026.xlsx")
+    meta = one.meta
+    assert (meta.get("unit_code"), meta.get("unit_name"), meta.get("unit_level")) == ("D0101", "一支部", "党支部")
+    assert (meta.get("parent_code"), meta.get("parent_name"), meta.get("year")) == ("C01", "机械学院党委", 2026)
+    assert meta.get("secretary") == "张书记"
+    roster = one.frame("roster")
+    assert roster["member_id"].tolist() == ["M1", "M2"]
+    assert roster["phone"].tolist()[0] == "13812345678"  # handed down, not masked
+    assert roster["籍贯"].tolist()[0] == "江州"  # extra column kept
+    assert one.table("roster").as_found()["join_date"].tolist() == ["2026-13-01"]  # as typed
+    assert one.frame("targets")["target_id"].tolist() == ["T1"]
+    assert one.frame("quotas")["code"].tolist() == ["Q1"]  # the upper level's, not the template's
+    assert one.scoring_rules.get("w_quota") == 0.5
+    assert read_book(out / "D0102_二_支部_2026.xlsx").frame("targets")["target_id"].tolist() == ["T2"]
+    empty = read_book(out / "D0103_空支部_2026.xlsx")
+    assert empty.frame("roster").empty and empty.meta.get("unit_code") == "D0103"
+    text = "\n".join(result.warnings)
+    assert "D0103" in text and "1 名党员" in text and "1 名联系对象" in text
+    assert [len(u.roster) for u in result.units] == [2, 1, 0]
+
+
+def test_existing_files_are_not_overwritten_unless_forced(tmp_path):
+    src = _college(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    keep = out / "D0102_二_支部_2026.xlsx"
+    keep.write_bytes(b"the branch's own work")
+    with pytest.raises(UsageError):
+        split_book(src, out)
+    assert sorted(p.name for p in out.iterdir()) == [keep.name]  # nothing written at all
+    assert keep.read_bytes() == b"the branch's own work"
+    split_book(src, out, force=True)
+    assert read_book(keep).meta.get("unit_code") == "D0102"
+
+
+def test_a_book_without_units_is_refused(tmp_path):
+    src = make_book(tmp_path / "branch.xlsx", rows={"roster": [_member("M1", "D0101")]})
+    with pytest.raises(DjError):
+        split_book(src, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_split_json(tmp_path):
+    src = _college(tmp_path)
+    res = CliRunner().invoke(main, ["split", str(src), "--out", str(tmp_path / "o"), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [u["members"] for u in doc["units"]] == [2, 1, 0] and doc["warnings"]
+    res = CliRunner().invoke(main, ["split", str(src), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "--force" in res.output
