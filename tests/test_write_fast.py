@@ -57,7 +57,7 @@ def full_snapshot(path: Path) -> dict:
     out = {"sheets": [(ws.title, ws.sheet_state) for ws in wb.worksheets], "active": wb.active.title}
     for ws in wb.worksheets:
         if ws.title == MARKS_SHEET:
-            out[ws.title] = sorted(tuple(r[:2]) + tuple(r[4:]) for r in ws.iter_rows(min_row=2, values_only=True))
+            out[ws.title] = sorted(ws.iter_rows(min_row=2, values_only=True))  # every field, fills too
             continue
         cells = {}
         for row in ws.iter_rows():
@@ -279,7 +279,7 @@ def test_one_engine_marks_the_other_follows_moved_rows(tmp_path, marker, clearer
 
 
 def test_both_engines_store_the_same_values(tmp_path):
-    """Mark records (all but the previous fill's XML) agree, cell values of every kind included."""
+    """Mark records agree field by field (the previous fill too), cell values of every kind included."""
     book = typed_book(tmp_path / "支部A.xlsx")
     report = sample_report([finding("错误", LOG, r, "H") for r in range(2, 10)])
     stored = {}
@@ -287,8 +287,10 @@ def test_both_engines_store_the_same_values(tmp_path):
         out = tmp_path / f"{e}.xlsx"
         save_outputs(book, out, report=report, engine=e)
         rows = openpyxl.load_workbook(out)[MARKS_SHEET].iter_rows(max_col=len(MARKS_COLUMNS), values_only=True)
-        stored[e] = [r[:3] + r[4:] for r in rows]
+        stored[e] = list(rows)
     assert stored["fast"] == stored["openpyxl"]
-    value = {r[1]: r[MARKS_COLUMNS.index("value") - 1] for r in stored["fast"]}
+    value = {r[1]: r[MARKS_COLUMNS.index("value")] for r in stored["fast"]}
+    fill = {r[1]: r[MARKS_COLUMNS.index("prev_fill")] for r in stored["fast"]}
+    assert (fill["H2"], fill["H3"]) == ("fill:-", "fill:solid fg=rgb:FF92D050")
     assert (value["H2"], value["H3"], value["H5"], value["H6"], value["H9"]) == \
         ("2026-03-01T08:30:15.250000", "3.25", "TRUE", "=", None)  # an empty cell: an empty value
