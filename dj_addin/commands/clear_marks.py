@@ -45,11 +45,14 @@ def clear_marks_command(book: Path, out: Path | None, in_place: bool, as_json: b
             click.echo(f"「{book.name}」中有 {n} 个单元格带校验标记；加 -o 输出文件 或 --in-place 清除。")
         return
     backup = keep_backup(book) if in_place else None
-    restored = clear_marks(book, dest)
+    notices: list[str] = []
+    restored = clear_marks(book, dest, notices=notices)
     if as_json:
         print_json({"file": book.name, "output": str(dest), "marked": 0, "restored": restored})
     else:
         click.echo(f"已清除 {restored} 个单元格的校验标记，写入：{dest}")
+        for line in notices:
+            click.echo(line)
         if backup is not None:
             click.echo(f"原文件备份：{backup}")
 

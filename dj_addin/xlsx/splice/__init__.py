@@ -39,8 +39,8 @@ __all__ = ["Unsupported", "save_fast", "clear_fast"]
 
 def drop_stale_calc_chain(pkg: Package, book: WorkbookXml, before_ids: dict[str, str]) -> None:
     """calcChain lists formula cells by sheet id: drop it (Excel rebuilds it) when a sheet it may name went."""
-    now = {s.name for s in book.sheets}
-    gone = [sid for name, sid in before_ids.items() if name not in now]
+    now = {attr(s.tag, "sheetId") or "" for s in book.sheets}
+    gone = [sid for sid in before_ids.values() if sid not in now]
     chain = next((r for r in book.rels if r.type == RT + "calcChain"), None)
     if chain is None or not gone:
         return
@@ -67,9 +67,10 @@ def open_package(src: Path) -> tuple[Package, WorkbookXml, StyleSheet, str]:
 
 
 def run(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
-        clear_only: bool = False) -> tuple[int, int, list[str]]:
+        clear_only: bool = False, *, keep_macros: bool = False) -> tuple[int, int, list[str]]:
     """``marks_for``: None leaves the marks alone; otherwise earlier marks are restored
-    and the cells of these findings marked (an empty list only restores)."""
+    and the cells of these findings marked (an empty list only restores). Macros are
+    written only with ``keep_macros``."""
     pkg, book, styles, styles_part = open_package(src)
     try:
         before_ids = {s.name: attr(s.tag, "sheetId") or "" for s in book.sheets}
@@ -93,7 +94,7 @@ def run(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Fi
         drop_stale_calc_chain(pkg, book, before_ids)
         pkg.write(styles_part, styles.xml())
         book.save()
-        pkg.save(tmp)
+        pkg.save(tmp, keep_macros=keep_macros)
         return restored, marked, written
     except UnicodeDecodeError as exc:
         raise Unsupported(f"part not in UTF-8: {exc}") from exc
@@ -110,10 +111,10 @@ def fix_active_tab(book: WorkbookXml) -> None:
             book.text = book.text[:m.start()] + 'activeTab="0"' + book.text[m.end():]
 
 
-def save_fast(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None
-              ) -> tuple[int, int, list[str]]:
-    return run(src, tmp, plans, marks_for)
+def save_fast(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
+              *, keep_macros: bool = False) -> tuple[int, int, list[str]]:
+    return run(src, tmp, plans, marks_for, keep_macros=keep_macros)
 
 
-def clear_fast(src: Path, tmp: Path) -> int:
-    return run(src, tmp, [], None, clear_only=True)[0]
+def clear_fast(src: Path, tmp: Path, *, keep_macros: bool = False) -> int:
+    return run(src, tmp, [], None, clear_only=True, keep_macros=keep_macros)[0]

@@ -24,7 +24,8 @@ from dj_addin.schema import MARK_NOTE_PREFIX
 from dj_addin.xlsx.splice.book_xml import WorkbookXml
 from dj_addin.xlsx.splice.cells_xml import SheetCells, letter, split_ref
 from dj_addin.xlsx.splice.notes_xml import SheetNotes
-from dj_addin.xlsx.splice.package import CT_WORKSHEET, RT, Package, Unsupported, attr, resolve, text_xml, unused_name
+from dj_addin.xlsx.splice.package import (CT_WORKSHEET, RT, Package, Unsupported, attr, bind_prefixes, resolve, text_xml,
+                                          unused_name)
 from dj_addin.xlsx.splice.styles_xml import StyleSheet
 from dj_addin.xlsx.splice.values_xml import CellValues
 from dj_addin.xlsx.splice.wellformed import check_xml
@@ -179,6 +180,6 @@ class Marker:
     def write(self) -> None:
         for name, (cells, notes) in self.open.items():
             part = self.book.part(name)
-            xml = notes.save(cells.xml().decode("utf-8"), self.book.index(name))
+            xml = bind_prefixes(notes.save(cells.xml().decode("utf-8"), self.book.index(name)))
             if cells.new_styles or notes.changed:
                 self.pkg.write(part, xml.encode("utf-8"))
