@@ -165,11 +165,11 @@ def _write_unit(book: Book, unit: SplitUnit) -> None:
 
     wb = build_template()
     set_meta(wb, {k: v for k, v in _meta(book, unit).items() if v is not None})
-    append_rows(wb, schema.ROSTER.key, unit.roster)
-    append_rows(wb, schema.TARGETS.key, unit.targets)
+    append_rows(wb, schema.ROSTER.key, unit.roster, as_text=True)
+    append_rows(wb, schema.TARGETS.key, unit.targets, as_text=True)
     quotas = book.tables.get(schema.QUOTAS.key)
     if quotas is not None and quotas.found:  # the upper level's targets, not the template's defaults
-        replace_rows(wb, schema.QUOTAS.key, _rows(quotas))
+        replace_rows(wb, schema.QUOTAS.key, _rows(quotas), as_text=True)
     rules = book.kv.get(schema.SCORING_RULES.key)
     if rules is not None and rules.found:
         set_items(wb, schema.SCORING_RULES, {k: _plain(item.raw) for k, item in rules.items.items()

@@ -327,6 +327,8 @@ def test_cli_second_run_gives_identical_files(run, tmp_path):
     doc = json.loads(result.output)
     assert [u["unit_code"] for u in doc["units"]] == [b.code for b in run.university.books()]
     assert len(doc["planted"]) == len(run.university.planted)
+    assert [e["unit_code"] for e in doc["exports"]] == [b.code for b in run.university.branches()]
+    assert [e["forced"] for e in doc["exports"]] == [e["errors"] > 0 for e in doc["exports"]]
 
 
 def test_summary_names_every_unit_and_planted_mistake(run):

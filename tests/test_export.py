@@ -153,3 +153,17 @@ def test_cli_export_json_and_refusal(tmp_path):
     assert res.exit_code == 2 and "已存在" in res.output
     res = runner.invoke(main, ["export", str(tmp_path / "nope.xlsx")])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_copy(tmp_path):
+    rows = clean_rows()
+
+    def edit(wb):
+        cell = wb["党员名册"]["L2"]
+        cell.value, cell.data_type = "=1+1", "s"
+
+    book = make_book(tmp_path / "f.xlsx", meta=META, rows=rows, edit=edit)
+    assert openpyxl.load_workbook(book)["党员名册"]["L1"].value == "备注"
+    result = export_book(book, as_of=AS_OF, today=TODAY)
+    cell = openpyxl.load_workbook(result.out)["党员名册"]["L2"]
+    assert cell.value == "=1+1" and cell.data_type == "s"

@@ -29,7 +29,7 @@ def _college(tmp_path: Path) -> Path:
     units = [{"unit_code": "D0101", "unit_name": "一支部", "unit_level": "党支部", "leader": "张书记"},
              {"unit_code": "D0102", "unit_name": "二/支部", "unit_level": "党支部"},
              {"unit_code": "D0103", "unit_name": "空支部", "unit_level": "党支部"}]
-    roster = [_member("M1", "D0101", phone="13812345678", 籍贯="江州"),
+    roster = [_member("M1", "D0101", phone="13812345678", 籍贯="江州", note="链接"),
               _member("M2", "d0101", join_date="2026-13-01"),  # IDs compare case-insensitively; bad date kept
               _member("M3", "D0102"),
               _member("M9", None)]  # the college's own member: goes to no unit
@@ -40,7 +40,13 @@ def _college(tmp_path: Path) -> Path:
                      meta={"unit_code": "C01", "unit_name": "机械学院党委", "unit_level": "学院党委"},
                      rows={"units": units, "roster": roster, "targets": targets},
                      columns={"roster": [*schema.ROSTER.keys, "籍贯"]},
-                     quotas=QUOTAS, scoring_rules={"w_quota": 0.5})
+                     quotas=QUOTAS, scoring_rules={"w_quota": 0.5}, edit=_formula_like_text)
+
+
+def _formula_like_text(wb) -> None:
+    """M1's 备注 is text that looks like a formula (as another program may export it)."""
+    cell = wb["党员名册"].cell(row=2, column=schema.ROSTER.keys.index("note") + 1)
+    cell.value, cell.data_type = '=HYPERLINK("http://x")', "s"
 
 
 def test_one_workbook_per_unit_with_its_members_and_contacts(tmp_path):
@@ -62,6 +68,10 @@ def test_one_workbook_per_unit_with_its_members_and_contacts(tmp_path):
     assert roster["籍贯"].tolist()[0] == "江州"  # extra column kept
     assert one.table("roster").as_found()["join_date"].tolist() == ["2026-13-01"]  # as typed
     assert one.frame("targets")["target_id"].tolist() == ["T1"]
+    import openpyxl
+    ws = openpyxl.load_workbook(out / "D0101_一支部_2026.xlsx")["党员名册"]
+    note = ws.cell(row=2, column=schema.ROSTER.keys.index("note") + 1)
+    assert note.value == '=HYPERLINK("http://x")' and note.data_type == "s"  # text from a workbook stays text
     assert one.frame("quotas")["code"].tolist() == ["Q1"]  # the upper level's, not the template's
     assert one.scoring_rules.get("w_quota") == 0.5
     assert read_book(out / "D0102_二_支部_2026.xlsx").frame("targets")["target_id"].tolist() == ["T2"]

@@ -231,6 +231,9 @@ def run_as_json(run: DemoRun) -> dict:
                    "log_rows": wb.book.count("contact_log"), **run.notes.get(wb.path, {})}
                   for wb in run.written],
         "planted": [p.as_json() for p in uni.planted],
+        "exports": [{"unit_code": code, "file": str(r.out), "forced": r.forced, "errors": r.error_count}
+                    for code, r in run.exports.items()],
+        "merges": {code: r.as_json() for code, r in run.merges.items()},
         "seconds": {k: round(v, 2) for k, v in run.seconds.items()},
     }
 

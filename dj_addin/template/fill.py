@@ -75,12 +75,15 @@ def _last_row(ws: Worksheet, header_row: int) -> int:
     return header_row
 
 
-def append_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]]) -> int:
+def append_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]], *, as_text: bool = False) -> int:
     """Append rows (dicts keyed by schema column key) below the last filled row.
 
     A key that is not a schema column is written under a header of that
     exact text (added at the end of the header row when missing): that is
-    how tests make sheets with extra columns. Returns the number of rows.
+    how tests make sheets with extra columns. With ``as_text``, text that
+    starts with ``=`` stays text (values taken from another workbook must
+    never become formulas); otherwise it is a formula, as if typed.
+    Returns the number of rows.
     """
     spec = schema.sheet(sheet_key)
     ws = _sheet(wb, spec)
@@ -112,19 +115,21 @@ def append_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]])
                 continue
             c, col = locate(key)
             cell = ws.cell(row=r, column=c, value=cell_value(col, value))
+            if as_text and cell.data_type == "f":
+                cell.data_type = "s"
             if _is_date(value):
                 cell.number_format = DATE_FORMAT
     return n
 
 
-def replace_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]]) -> int:
+def replace_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]], *, as_text: bool = False) -> int:
     """Remove every data row of a sheet, then write ``rows`` (e.g. to overwrite 指标设置)."""
     spec = schema.sheet(sheet_key)
     ws = _sheet(wb, spec)
     header_row, _ = _header_map(ws, spec)
     if ws.max_row > header_row:
         ws.delete_rows(header_row + 1, ws.max_row - header_row)
-    return append_rows(wb, sheet_key, rows)
+    return append_rows(wb, sheet_key, rows, as_text=as_text)
 
 
 def set_meta(wb: Workbook, meta: Mapping[str, Any]) -> None:
