@@ -1,8 +1,9 @@
 """导出上报: the copy of a unit's workbook that is attached to the e-mail upward.
 
 ``export_book`` validates the book, refuses while 错误 remain (unless forced:
-then 基本信息.报送说明 of the copy says so, in words the reader and the level
-above both read), recomputes 指标汇总 and 考评结果, sets 报送日期, masks the
+then the copy's 基本信息 gets a row 报送说明 that says so, in words the level
+above reads; the reader keeps it as an item outside the template's, see
+``report_note``), recomputes 指标汇总 and 考评结果, sets 报送日期, masks the
 sensitive columns (unless kept), removes the validation marks and the
 问题清单 that described them, and writes
 ``<单位编码>_<单位名称>_<考核年度>_报送.xlsx`` next to the book (or ``out``).
@@ -35,7 +36,8 @@ from dj_addin.masking import mask_value, sensitive_keys
 from dj_addin.model import Book
 from dj_addin.pipeline import ALL_STEPS, ROLLUP, SCORE, RunResult, compute, plans_for
 
-__all__ = ["ExportResult", "export_book", "export_name", "safe_file_name", "forced_note"]
+__all__ = ["ExportResult", "export_book", "export_name", "safe_file_name", "forced_note", "report_note",
+           "REPORT_NOTE_ITEM"]
 
 _ERROR = schema.LEVELS[0]
 SUFFIX = "_报送.xlsx"
@@ -59,6 +61,19 @@ def export_name(book: Book, fallback: str) -> str:
     meta = book.meta
     stem = unit_file_stem(meta.get("unit_code"), meta.get("unit_name"), book.year)
     return (stem or safe_file_name(fallback)) + SUFFIX
+
+
+# The 基本信息 row a forced export adds. Not a template item (workbook.md lists
+# those): the reader keeps it in ``KVTable.unknown_items`` and validation
+# mentions it as an item outside the template (S004 提示), which is right: it
+# is a remark on this copy, not data of the unit.
+REPORT_NOTE_ITEM = "报送说明"
+
+
+def report_note(book: Book) -> str | None:
+    """The 报送说明 of an exported copy (None when it has none): set when it was exported with 错误."""
+    item = book.meta.unknown_items.get(REPORT_NOTE_ITEM)
+    return None if item is None or item.raw in (None, "") else str(item.raw)
 
 
 def forced_note(errors: int, today: dt.date) -> str:
@@ -153,14 +168,14 @@ def export_book(path: str | Path, out: str | Path | None = None, *, force: bool 
     dest = _destination(path, None if out is None else Path(out), book, force)
     result.forced, result.report_date = run.has_errors, today
     plans = plans_for(replace(run, steps=(ROLLUP, SCORE)))  # no 问题清单: the marks it lists are removed
-    meta: dict[str, Any] = {"report_date": today,
-                            "report_note": forced_note(run.error_count, today) if run.has_errors else None}
+    meta: dict[str, Any] = {"report_date": today}
+    note = forced_note(run.error_count, today) if run.has_errors else None
 
     from dj_addin.xlsx.atomic import atomic_write
     from dj_addin.xlsx.export import write_export
 
     def produce(tmp: Path) -> None:
-        result.masked_cells, result.sheets = write_export(path, tmp, book, plans, meta,
+        result.masked_cells, result.sheets = write_export(path, tmp, book, plans, meta, note,
                                                           mask=not keep_sensitive)
 
     atomic_write(dest, produce)

@@ -226,8 +226,6 @@ META = Sheet(
         _c("phone", "联系电话", _T, sensitive=True),
         _c("report_date", "报送日期", _D),
         _c("template_version", "模板版本", _T, default=None),
-        _c("report_note", "报送说明", _T,
-           hint="导出上报时由程序填写（例如带着错误强制导出）；平时留空"),
     ),
 )
 

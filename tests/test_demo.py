@@ -22,6 +22,7 @@ from dj_addin.demo import generate as demo
 from dj_addin import schema
 from dj_addin.cli import main
 from dj_addin.commands.demo import print_summary, resolve_period, run_demo
+from dj_addin.export import report_note
 from dj_addin.normalize import parse_date
 from dj_addin.xlsx.reader import read_book
 
@@ -405,7 +406,7 @@ def test_every_branch_is_exported_masked_and_forced_only_with_errors(run, uni):
         copy = read_book(result.out)
         assert copy.meta.get("report_date") == AS_OF
         assert all("****" in str(p) for p in copy.frame("roster")["phone"].dropna())
-        assert (copy.meta.get("report_note") is not None) == result.run.has_errors == result.forced
+        assert (report_note(copy) is not None) == result.run.has_errors == result.forced
         assert len(copy.frame("contact_log")) == wb.book.count("contact_log")
 
 

@@ -25,10 +25,10 @@ from dj_addin.xlsx.marks import MARKS_SHEET
 
 
 def write_export(src: Path, tmp: Path, book: Book, plans: Sequence[SheetPlan], meta: Mapping[str, Any],
-                 *, mask: bool) -> tuple[int, list[str]]:
+                 note: str | None, *, mask: bool) -> tuple[int, list[str]]:
     """Write the export of ``src`` (read as ``book``) to ``tmp``; return (cells masked, sheets written).
-    ``meta``: 基本信息 item key → value (None clears the item's value when it exists)."""
-    from dj_addin.export import mask_value, sensitive_cells
+    ``meta``: 基本信息 item key → value; ``note``: the 报送说明 row (None: no such row)."""
+    from dj_addin.export import REPORT_NOTE_ITEM, mask_value, sensitive_cells
     from dj_addin.template.fill import set_meta
 
     try:
@@ -48,7 +48,8 @@ def write_export(src: Path, tmp: Path, book: Book, plans: Sequence[SheetPlan], m
             if value != cell.value:
                 cell.value, cell.data_type = value, "s"
                 masked += 1
-    set_meta(wb, {k: v for k, v in meta.items() if v is not None or _has_item(wb, k)})
+    set_meta(wb, meta)
+    _set_note(wb, REPORT_NOTE_ITEM, note)
     written = sheets.render_plans(wb, plans)
     if wb.active is None or wb.active.sheet_state != "visible":
         wb.active = 0
@@ -56,7 +57,15 @@ def write_export(src: Path, tmp: Path, book: Book, plans: Sequence[SheetPlan], m
     return masked, written
 
 
-def _has_item(wb: openpyxl.Workbook, key: str) -> bool:
-    header = schema.META.column(key).header
-    ws = wb[schema.META.name] if schema.META.name in wb.sheetnames else None
-    return ws is not None and any(c.value == header for c in ws["A"])
+def _set_note(wb: openpyxl.Workbook, item: str, note: str | None) -> None:
+    """Write (or, with None, empty) the 基本信息 row ``item`` below the template's items."""
+    if schema.META.name not in wb.sheetnames:
+        return
+    ws = wb[schema.META.name]
+    rows = [c.row for c in ws["A"] if isinstance(c.value, str) and c.value.strip() == item]
+    if not rows and note is None:
+        return
+    row = rows[0] if rows else max((c.row for c in ws["A"] if c.value not in (None, "")), default=0) + 1
+    ws.cell(row=row, column=1, value=item)
+    cell = ws.cell(row=row, column=2, value=note)
+    cell.data_type = "s" if note is not None else cell.data_type
