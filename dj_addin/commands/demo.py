@@ -141,13 +141,14 @@ def report_upward(run: "DemoRun") -> list[str]:
         doc = result.as_json()
         lines.append(f"汇总 {code}：收到 {len(doc['included']) + len(doc['returned']) + len(doc['duplicates'])} 份，"
                      f"已汇总 {len(doc['included'])} 份，退回 {len(doc['returned'])} 份 → {files[code].relative_to(run.out_dir)}")
-        for item in doc["returned"]:
+        returned = [Path(str(item.get("file", ""))).name for item in doc["returned"]]
+        for name, item in zip(returned, doc["returned"]):
             reasons = "；".join(str(r) for r in item.get("reasons", []))
-            lines.append(f"  退回「{Path(str(item.get('file', ''))).name}」：{reasons}")
+            lines.append(f"  退回「{name}」：{reasons}")
         for unit in doc["missing_units"]:
-            name = unit if isinstance(unit, str) else " ".join(
-                str(unit.get(k)) for k in ("unit_code", "unit_name") if unit.get(k))
-            lines.append(f"  未报送：{name}")
+            code = unit if isinstance(unit, str) else str(unit.get("unit_code", ""))
+            why = "已退回，待改正后重新报送" if any(n.startswith(f"{code}_") for n in returned) else "没有收到工作簿"
+            lines.append(f"  未报送：{code}（{why}）")
     lines += top_figures(files[uni.book.code], uni.as_of)
     return lines
 
