@@ -50,6 +50,7 @@ class RunResult:
     dest: Path | str | None = None  # the file (or live workbook) written
     backup: Path | None = None
     written_sheets: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # from the writer: macros kept or left out, stray entries
     year_assumed: bool = False  # 考核年度 was missing: the as-of date's year was used
     run: RunContext | None = None  # what the run worked with (as-of date, settings, quotas …)
 
@@ -129,6 +130,7 @@ def write_result(result: RunResult, sink: Sink) -> RunResult:
     """Hand the run's plans and marks to ``sink``; note where they went."""
     stats = sink.write(plans_for(result), marks_for(result))
     result.dest, result.written_sheets, result.backup = stats.dest, list(stats.sheets), stats.backup
+    result.notices = list(getattr(stats, "notices", []))  # macros kept or left out, stray entries
     return result
 
 
@@ -173,6 +175,7 @@ def summary_lines(result: RunResult) -> list[str]:
             lines.append(f"  支部 {b.branch_code or '（未填）'}：党员 {b.members} 名，平均综合得分 {avg}；{grades}")
     if result.dest is not None:
         lines.append(f"已写入：{result.dest}（{'、'.join(result.written_sheets)}）")
+        lines.extend(result.notices)
         if result.backup is not None:
             lines.append(f"原文件备份：{result.backup}")
     return lines

@@ -432,6 +432,10 @@ QUOTAS = Sheet(
     ),
 )
 
+# A vote count above this is a typing slip (a branch meeting has dozens of voters, a
+# mass evaluation hundreds): R017 reports it and scoring does not count it.
+MAX_VOTES = 100_000
+
 EVALUATION = Sheet(
     "evaluation", "评议", SheetKind.DATA, key_column="member_id",
     purpose="年度民主评议的票数和组织评价",
@@ -441,13 +445,13 @@ EVALUATION = Sheet(
         _c("name", "姓名", _T, lookup=("member_id", "name"), width=10,
            hint="按党员编号从党员名册自动带出；手工填写的须与名册一致"),
         _enum("self_grade", "自评等次", GRADES, width=10),
-        _c("peer_excellent", "互评优秀票", _I, minimum=0, width=10),
-        _c("peer_pass", "互评合格票", _I, minimum=0, width=10),
-        _c("peer_basic", "互评基本合格票", _I, minimum=0, width=12),
-        _c("peer_fail", "互评不合格票", _I, minimum=0, width=11),
-        _c("mass_satisfied", "群众满意票", _I, minimum=0, width=10),
-        _c("mass_basic", "群众基本满意票", _I, minimum=0, width=12),
-        _c("mass_unsatisfied", "群众不满意票", _I, minimum=0, width=11),
+        _c("peer_excellent", "互评优秀票", _I, minimum=0, maximum=MAX_VOTES, width=10),
+        _c("peer_pass", "互评合格票", _I, minimum=0, maximum=MAX_VOTES, width=10),
+        _c("peer_basic", "互评基本合格票", _I, minimum=0, maximum=MAX_VOTES, width=12),
+        _c("peer_fail", "互评不合格票", _I, minimum=0, maximum=MAX_VOTES, width=11),
+        _c("mass_satisfied", "群众满意票", _I, minimum=0, maximum=MAX_VOTES, width=10),
+        _c("mass_basic", "群众基本满意票", _I, minimum=0, maximum=MAX_VOTES, width=12),
+        _c("mass_unsatisfied", "群众不满意票", _I, minimum=0, maximum=MAX_VOTES, width=11),
         _c("org_score", "组织评价分", _N, minimum=0, maximum=100, width=10, hint="0–100 分"),
         _c("violation", "违纪违规", _B, width=10, hint="本年度有违纪违规处理的填“是”"),
         _c("note", "备注", _T, width=20),

@@ -29,6 +29,7 @@ class WriteStats:
     engine: str = "openpyxl"
     seconds: float = 0.0
     backup: Path | None = None  # the copy kept before an in-place write
+    notices: list[str] = field(default_factory=list)  # Chinese lines: macros kept or left out, entries left out
 
 
 @runtime_checkable

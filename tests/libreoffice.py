@@ -71,8 +71,13 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def convert_all(sources: list[Path], fmt: str, out_dir: Path, timeout: float = TIMEOUT_SECONDS) -> list[Path]:
-    """Convert several files in one soffice run (each run costs 1–3 s of start-up)."""
+def convert_all(sources: list[Path], fmt: str, out_dir: Path, timeout: float = TIMEOUT_SECONDS,
+                infilter: str | None = None) -> list[Path]:
+    """Convert several files in one soffice run (each run costs 1–3 s of start-up).
+
+    ``infilter`` names the import filter for files LibreOffice does not recognise by
+    extension (an ``.xlam`` needs ``"Calc MS Excel 2007 VBA XML"``).
+    """
     sources = [Path(s).resolve() for s in sources]
     out_dir = Path(out_dir).resolve()
     if any(out_dir == s.parent for s in sources):
@@ -84,7 +89,8 @@ def convert_all(sources: list[Path], fmt: str, out_dir: Path, timeout: float = T
     targets = [out_dir / f"{s.stem}.{ext}" for s in sources]
     for t in targets:
         t.unlink(missing_ok=True)
-    done = _run(["--convert-to", fmt, "--outdir", str(out_dir), *map(str, sources)], timeout)
+    filters = [f"--infilter={infilter}"] if infilter else []
+    done = _run([*filters, "--convert-to", fmt, "--outdir", str(out_dir), *map(str, sources)], timeout)
     missing = [t.name for t in targets if not t.exists()]
     if missing:
         raise LibreOfficeError(f"soffice produced no {', '.join(missing)} (exit {done.returncode}): "
@@ -92,12 +98,13 @@ def convert_all(sources: list[Path], fmt: str, out_dir: Path, timeout: float = T
     return targets
 
 
-def convert(src: Path, fmt: str, out_dir: Path, timeout: float = TIMEOUT_SECONDS) -> Path:
+def convert(src: Path, fmt: str, out_dir: Path, timeout: float = TIMEOUT_SECONDS,
+            infilter: str | None = None) -> Path:
     """Convert ``src`` to ``fmt`` (``"pdf"``, ``"xlsx"``, ``"ods"``, ``"csv"``…) into ``out_dir``.
 
     Formulas are recalculated on load (the profile says so). Returns the new file.
     """
-    return convert_all([src], fmt, out_dir, timeout)[0]
+    return convert_all([src], fmt, out_dir, timeout, infilter)[0]
 
 
 XLSX = "xlsx:Calc MS Excel 2007 XML"

@@ -57,7 +57,7 @@ def full_snapshot(path: Path) -> dict:
     out = {"sheets": [(ws.title, ws.sheet_state) for ws in wb.worksheets], "active": wb.active.title}
     for ws in wb.worksheets:
         if ws.title == MARKS_SHEET:
-            out[ws.title] = sorted(tuple(r[:2]) + tuple(r[4:]) for r in ws.iter_rows(min_row=2, values_only=True))
+            out[ws.title] = sorted(ws.iter_rows(min_row=2, values_only=True))  # every field, fills too
             continue
         cells = {}
         for row in ws.iter_rows():
@@ -200,26 +200,37 @@ def excel_saved_workbook(tmp_path: Path) -> Path:
     return dest
 
 
-def test_excel_saved_workbook_keeps_its_markup_and_macros(tmp_path):
+def test_excel_saved_workbook_keeps_its_markup_and_macros_in_place(tmp_path):
+    """-o gives a macro-free .xlsx; writing the .xlsm back into itself keeps its VBA byte for byte."""
     book = excel_saved_workbook(tmp_path)
     sheet = openpyxl.load_workbook(book).sheetnames[0]
     before, original = snapshot(book, (sheet,)), parts(book)
     report = sample_report([finding("错误", sheet, 1, "A"), finding("警告", sheet, 5, "C"), finding("提示", sheet, 2, "B")])
     outs = {}
     for engine in ("fast", "openpyxl"):
-        outs[engine] = tmp_path / f"{engine}.xlsm"
+        outs[engine] = tmp_path / f"{engine}.xlsx"
         stats = save_outputs(book, outs[engine], report=report, rollup=sample_rollup(), results=sample_results(),
                              engine=engine)
         assert stats.engine == engine
+        assert any("宏" in line and "没有写入" in line for line in stats.notices)
+        assert not any("vbaProject" in n for n in parts(outs[engine]))
+        assert b"macroEnabled" not in parts(outs[engine])["[Content_Types].xml"]
     assert full_snapshot(outs["fast"]) == full_snapshot(outs["openpyxl"])
-    after = parts(outs["fast"])
-    assert after["xl/vbaProject.bin"] == original["xl/vbaProject.bin"]
+    for engine in ("fast", "openpyxl"):
+        own = tmp_path / f"own-{engine}.xlsm"
+        own.write_bytes(book.read_bytes())
+        stats = save_outputs(own, own, report=report, engine=engine)
+        assert any("已原样保留" in line for line in stats.notices)
+        assert parts(own)["xl/vbaProject.bin"] == original["xl/vbaProject.bin"]
+        assert b"macroEnabled" in parts(own)["[Content_Types].xml"]
+    after = parts(tmp_path / "own-fast.xlsm")
     root = re.compile(rb"<worksheet\b[^>]*>")
     assert root.search(after["xl/worksheets/sheet1.xml"]).group(0) == root.search(original["xl/worksheets/sheet1.xml"]).group(0)
     assert b'mc:Ignorable="x14ac x16r2 xr"' in after["xl/styles.xml"]
-    assert clear_marks(outs["fast"], outs["fast"], engine="fast") == 3
-    assert snapshot(outs["fast"], (sheet,)) == before
-
+    own = tmp_path / "own-fast.xlsm"
+    assert clear_marks(own, own, engine="fast") == 3
+    assert snapshot(own, (sheet,)) == before
+    assert parts(own)["xl/vbaProject.bin"] == original["xl/vbaProject.bin"]
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -279,7 +290,7 @@ def test_one_engine_marks_the_other_follows_moved_rows(tmp_path, marker, clearer
 
 
 def test_both_engines_store_the_same_values(tmp_path):
-    """Mark records (all but the previous fill's XML) agree, cell values of every kind included."""
+    """Mark records agree field by field (the previous fill too), cell values of every kind included."""
     book = typed_book(tmp_path / "支部A.xlsx")
     report = sample_report([finding("错误", LOG, r, "H") for r in range(2, 10)])
     stored = {}
@@ -287,8 +298,10 @@ def test_both_engines_store_the_same_values(tmp_path):
         out = tmp_path / f"{e}.xlsx"
         save_outputs(book, out, report=report, engine=e)
         rows = openpyxl.load_workbook(out)[MARKS_SHEET].iter_rows(max_col=len(MARKS_COLUMNS), values_only=True)
-        stored[e] = [r[:3] + r[4:] for r in rows]
+        stored[e] = list(rows)
     assert stored["fast"] == stored["openpyxl"]
-    value = {r[1]: r[MARKS_COLUMNS.index("value") - 1] for r in stored["fast"]}
+    value = {r[1]: r[MARKS_COLUMNS.index("value")] for r in stored["fast"]}
+    fill = {r[1]: r[MARKS_COLUMNS.index("prev_fill")] for r in stored["fast"]}
+    assert (fill["H2"], fill["H3"]) == ("fill:-", "fill:solid fg=rgb:FF92D050")
     assert (value["H2"], value["H3"], value["H5"], value["H6"], value["H9"]) == \
         ("2026-03-01T08:30:15.250000", "3.25", "TRUE", "=", None)  # an empty cell: an empty value

@@ -12,18 +12,17 @@ import click
 import openpyxl
 
 from dj_addin.xlsx.safety import check_package
-from dj_addin.xlsx.save import MARKS_SHEET, clear_marks, keep_backup
+from dj_addin.xlsx.marks import read_records
+from dj_addin.xlsx.save import clear_marks, keep_backup
 from dj_addin.commands._common import json_option, print_json
 from dj_addin.commands.validate import output_target
 
 
 def count_marks(book: Path) -> int:
-    """Cells currently marked (rows of the hidden marks sheet)."""
+    """Cells currently marked (usable records of our hidden marks sheet)."""
     wb = openpyxl.load_workbook(book, read_only=True)
     try:
-        if MARKS_SHEET not in wb.sheetnames:
-            return 0
-        return sum(1 for row in wb[MARKS_SHEET].iter_rows(min_row=2, max_col=1, values_only=True) if row[0])
+        return len(read_records(wb))
     finally:
         wb.close()
 
@@ -46,11 +45,14 @@ def clear_marks_command(book: Path, out: Path | None, in_place: bool, as_json: b
             click.echo(f"「{book.name}」中有 {n} 个单元格带校验标记；加 -o 输出文件 或 --in-place 清除。")
         return
     backup = keep_backup(book) if in_place else None
-    restored = clear_marks(book, dest)
+    notices: list[str] = []
+    restored = clear_marks(book, dest, notices=notices)
     if as_json:
         print_json({"file": book.name, "output": str(dest), "marked": 0, "restored": restored})
     else:
         click.echo(f"已清除 {restored} 个单元格的校验标记，写入：{dest}")
+        for line in notices:
+            click.echo(line)
         if backup is not None:
             click.echo(f"原文件备份：{backup}")
 

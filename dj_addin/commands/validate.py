@@ -39,7 +39,10 @@ def output_target(book: Path, out: Path | None, in_place: bool) -> Path | None:
         return book
     if out is None:
         return None
-    if out.suffix.lower() != book.suffix.lower():
+    if book.suffix.lower() == ".xlsm" and out.suffix.lower() != ".xlsx":
+        raise UsageError(f"输出文件「{out.name}」的扩展名应为 .xlsx：输出文件不含宏；"
+                         f"例如 -o {book.stem}_结果.xlsx（要保留宏请用 --in-place）。")
+    if book.suffix.lower() != ".xlsm" and out.suffix.lower() != book.suffix.lower():
         raise UsageError(f"输出文件「{out.name}」的扩展名应与原文件相同（{book.suffix}）；"
                          f"例如 -o {book.stem}_结果{book.suffix}。")
     if out.exists() and book.exists() and out.resolve() == book.resolve():
@@ -95,6 +98,8 @@ def validate_command(ctx: click.Context, book: Path, as_of: str | None, out: Pat
             click.echo(line)
         if written is not None:
             click.echo(f"已写入：{written.dest}（问题清单，标记了 {written.marked} 个单元格）")
+            for line in written.notices:
+                click.echo(line)
             if backup is not None:
                 click.echo(f"原文件备份：{backup}")
         elif report.findings:

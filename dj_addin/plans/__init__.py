@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dj_addin.marks.plan import with_unplaceable
 from dj_addin.plans.findings import findings_plan
 from dj_addin.plans.results import results_plan
 from dj_addin.plans.rollup import rollup_plan
@@ -27,8 +28,8 @@ def build_plans(*, report: ValidationReport | None = None, rollup: RollupTable |
     """The plans of the given results, in writing order (问题清单, 指标汇总, 考评结果).
     ``sheet_names``: the sheets of the workbook written to (问题清单 sorts and links by them)."""
     plans = []
-    if report is not None:
-        plans.append(findings_plan(report, sheet_names))
+    if report is not None:  # with a 警告 for each finding whose cell Excel cannot hold (no mark)
+        plans.append(findings_plan(with_unplaceable(report, sheet_names), sheet_names))
     if rollup is not None:
         plans.append(rollup_plan(rollup))
     if results is not None:

@@ -112,7 +112,9 @@ def _evaluation(book: Book, index: pd.Index) -> pd.DataFrame:
 
 
 def _votes(ev: pd.DataFrame, col: str) -> pd.Series:
-    return ev[col].astype(float).fillna(0.0).clip(lower=0.0)
+    """A vote column as counts: blank, negative and impossible counts (R017) count as 0."""
+    v = ev[col].astype(float).fillna(0.0)
+    return v.where((v >= 0.0) & (v <= schema.MAX_VOTES), 0.0)
 
 
 def mass_values(s: Settings) -> tuple[float, float, float]:

@@ -98,9 +98,9 @@ def _merged_from_xml(path: Path, name: str) -> list[tuple[int, int, int, int]]:
     import re
     import zipfile
 
-    from dj_addin.xlsx.safety import check_package
+    from dj_addin.xlsx.parts import sheet_parts
 
-    parts = dict(check_package(path).sheets)
+    parts = sheet_parts(path, [name])  # the part the workbook references, nothing else
     with zipfile.ZipFile(path) as zf:
         data = zf.read(parts[name])
     out = []

@@ -17,6 +17,7 @@ from dj_addin.model import Book, KVTable
 from dj_addin.rows import settle_origin
 from dj_addin.schema import READ_SHEETS, SheetKind
 from dj_addin.xlsx.grid import ENGINES, Grid, read_grid_sparse
+from dj_addin.xlsx.parts import sheet_parts
 from dj_addin.xlsx.safety import (DEFAULT_MAX_BYTES, MAX_MB_ENV, SheetScan, check_package, max_file_bytes,
                                   scan_sheet)
 from dj_addin.xlsx.tables import empty_table, grid_to_kv, grid_to_table
@@ -57,9 +58,15 @@ def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | No
     path = Path(path)
     package = check_package(path, max_bytes=max_bytes)
     wanted = match_sheet_names(package.sheet_names)
-    parts = dict(package.sheets)
+    try:
+        parts = sheet_parts(path, list(wanted.values()))
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # workbook.xml or its relationships damaged
+        raise UnreadableFile(f"文件「{path.name}」的工作表目录已损坏，无法读取；请用 Excel 打开修复后另存为 .xlsx，"
+                             "或请对方重新发送。") from exc
     limit = max_rows()
-    scans = {name: scan_sheet(path, parts.get(name, ""), rows_above=limit, cells_above=MAX_GRID_CELLS,
+    scans = {name: scan_sheet(path, parts[name], rows_above=limit, cells_above=MAX_GRID_CELLS,
                               cols_above=MAX_COLUMNS)
              for name in wanted.values()}
     for name, sc in scans.items():
@@ -73,8 +80,8 @@ def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | No
         raise
     except Exception as exc:  # the parsers raise their own types for damaged parts
         raise UnreadableFile(
-            f"文件「{path.name}」内容损坏，无法读取（{type(exc).__name__}）；请用 Excel 打开修复后另存为 .xlsx，"
-            "或请对方重新发送。") from exc
+            f"文件「{path.name}」内容损坏，工作表「{'」「'.join(wanted.values())}」中有读不出的数据；"
+            "请用 Excel 打开修复后另存为 .xlsx，或请对方重新发送。") from exc
     for name, grid in grids.items():
         grid.errors.update(scans[name].errors)
     return book_from_grids(package.sheet_names, grids, path=path)

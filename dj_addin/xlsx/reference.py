@@ -2,10 +2,16 @@
 
 Simple and obviously correct, but its cost is the whole workbook (NOTES.md:
 about 18 s with a 50k-row log), whatever changed.
+
+Macros are kept only when asked (an .xlsm written back into itself). openpyxl
+then copies every zip entry it does not know, so the result is passed once
+more through the package copier, which keeps only what the workbook
+references.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,11 +24,11 @@ from dj_addin.plans.types import SheetPlan
 from dj_addin.xlsx import marks, sheets
 
 
-def load(src: Path) -> Workbook:
+def load(src: Path, keep_macros: bool = False) -> Workbook:
     try:
-        return openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+        return openpyxl.load_workbook(src, keep_vba=keep_macros, rich_text=True)
     except Exception as exc:
-        raise UnreadableFile(f"无法打开「{src.name}」写入结果（{type(exc).__name__}）；请确认它是正常的 .xlsx 文件。") from exc
+        raise UnreadableFile(f"无法打开「{src.name}」写入结果；请用 Excel 打开它另存为 .xlsx 后再试。") from exc
 
 
 def apply_outputs(wb: Workbook, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None
@@ -43,16 +49,32 @@ def apply_outputs(wb: Workbook, plans: Sequence[SheetPlan], marks_for: Sequence[
     return restored, marked, written
 
 
-def save_with_openpyxl(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None
-                       ) -> tuple[int, int, list[str]]:
-    wb = load(src)
+def _save(wb: Workbook, tmp: Path, keep_macros: bool) -> None:
+    if not keep_macros:
+        wb.save(tmp)
+        return
+    from dj_addin.xlsx.splice.package import clean_copy
+
+    raw = tmp.with_name(tmp.name + ".raw")
+    try:
+        with warnings.catch_warnings():  # openpyxl may write a note drawing twice; the copy keeps its first
+            warnings.filterwarnings("ignore", "Duplicate name", UserWarning)
+            wb.save(raw)
+        clean_copy(raw, tmp, keep_macros=True)
+    finally:
+        raw.unlink(missing_ok=True)
+
+
+def save_with_openpyxl(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
+                       *, keep_macros: bool = False) -> tuple[int, int, list[str]]:
+    wb = load(src, keep_macros)
     counts = apply_outputs(wb, plans, marks_for)
-    wb.save(tmp)
+    _save(wb, tmp, keep_macros)
     return counts
 
 
-def clear_with_openpyxl(src: Path, tmp: Path) -> int:
-    wb = load(src)
+def clear_with_openpyxl(src: Path, tmp: Path, *, keep_macros: bool = False) -> int:
+    wb = load(src, keep_macros)
     restored = marks.restore_marks(wb)
-    wb.save(tmp)
+    _save(wb, tmp, keep_macros)
     return restored

@@ -21,7 +21,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dj_addin.plans.types import PAPER_CODES, Block, ChartSpec, PageText, SheetPlan, Style, Value, col_letter, range_ref
-from dj_addin.xlsx.marks import MARKS_SHEET
+from dj_addin.xlsx.marks import find_marks_sheet
 
 __all__ = ["render_plans", "render_sheet", "replace_output_sheet", "put", "page_codes"]
 
@@ -79,8 +79,8 @@ def replace_output_sheet(wb: Workbook, name: str, tab_color: str | None = None) 
         index = wb.sheetnames.index(name)
         wb.remove(wb[name])
     else:
-        names = wb.sheetnames
-        index = names.index(MARKS_SHEET) if MARKS_SHEET in names else len(names)
+        ours = find_marks_sheet(wb)  # by header and state: a user's sheet of that name is data
+        index = wb.index(ours) if ours is not None else len(wb.sheetnames)
     ws = wb.create_sheet(name, index)
     if tab_color:
         ws.sheet_properties.tabColor = tab_color

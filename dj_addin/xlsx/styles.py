@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from dj_addin.marks.records import MARK_AUTHOR, MARK_RGB  # noqa: F401 (the marks' colours live with the records)
 from dj_addin.plans import look
 from dj_addin.schema import LEVELS
 
 ERROR, WARNING, INFO = LEVELS
-
-# Cell marks. 提示 gets a note only: a fill on every hint would drown the real problems.
-MARK_RGB: dict[str, str] = {ERROR: "FFFF9999", WARNING: "FFFFEB84"}
-MARK_AUTHOR = "党建助手"
 
 # The output sheets' look is plain data in plans.look; these are its openpyxl forms.
 OUTPUT_TAB_COLOR = look.OUTPUT_TAB_COLOR

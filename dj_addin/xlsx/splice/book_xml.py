@@ -1,13 +1,23 @@
-"""xl/workbook.xml edited as text: the sheet list and sheet-local defined names."""
+"""xl/workbook.xml: the sheet list and sheet-local defined names.
+
+The file is edited as text so that everything else in it (markup
+compatibility prefixes, extension lists) stays byte for byte; every value
+put in is escaped, and the result is parsed before it is kept.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from xml.sax.saxutils import quoteattr
 
-from dj_addin.xlsx.splice.package import RT, Package, Rel, Unsupported, attr, new_rel_id, resolve, set_attr
+import defusedxml.ElementTree as SafeET
+
+from dj_addin.xlsx.splice.package import (RT, Package, Rel, Unsupported, attr, new_rel_id, resolve, safe_name, set_attr,
+                                          start_tags)
 
 WORKBOOK = "xl/workbook.xml"
+DEFINED_NAME = re.compile(r"""<definedName\b(?:[^>"'/]|"[^"]*"|'[^']*'|/(?!>))*(?:/>|>.*?</definedName>)""", re.S)
 DEFINED_NAMES_BEFORE = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
                         "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
 
@@ -25,7 +35,10 @@ class WorkbookXml:
 
     def __init__(self, pkg: Package) -> None:
         self.pkg = pkg
-        self.text = pkg.read(WORKBOOK).decode("utf-8")
+        data = pkg.read(WORKBOOK)
+        if data is None:
+            raise Unsupported("no xl/workbook.xml")
+        self.text = data.decode("utf-8")
         if not re.search(r"<workbook\b", self.text):
             raise Unsupported("workbook.xml uses a namespace prefix")
         m = re.search(r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/2006/relationships"', self.text)
@@ -35,13 +48,16 @@ class WorkbookXml:
         self.rels = pkg.rels(WORKBOOK)
         by_id = {r.id: r for r in self.rels}
         self.sheets: list[SheetEntry] = []
-        for tag in re.findall(r"<sheet\b[^>]*>", self.sheets_block()):
+        for tag in start_tags("sheet", self.sheets_block()):
             rid = attr(tag, f"{self.r}:id")
             rel = by_id.get(rid)
             if rel is None:
                 raise Unsupported("sheet without relationship")
-            self.sheets.append(SheetEntry(tag, attr(tag, "name"), rid, resolve(WORKBOOK, rel.target)))
-        self.names: list[str] = re.findall(r"<definedName\b[^>]*?(?:/>|>.*?</definedName>)", self.text, re.S)
+            part = resolve(WORKBOOK, rel.target)
+            if not safe_name(part) or not pkg.exists(part):
+                raise Unsupported(f"sheet part {rel.target!r} is not in the package")
+            self.sheets.append(SheetEntry(tag, attr(tag, "name"), rid, part))
+        self.names: list[str] = DEFINED_NAME.findall(self.text)
 
     def sheets_block(self) -> str:
         return re.search(r"<sheets\b[^>]*>.*?</sheets>", self.text, re.S).group(0)
@@ -63,7 +79,7 @@ class WorkbookXml:
         for dn in self.names:
             local = attr(dn, "localSheetId")
             if local is not None and int(local) >= start:
-                tag = dn[: dn.index(">") + 1]
+                tag = start_tags("definedName", dn)[0]
                 dn = set_attr(tag, "localSheetId", str(int(local) + delta)) + dn[len(tag):]
             out.append(dn)
         self.names = out
@@ -83,7 +99,7 @@ class WorkbookXml:
 
     def add_local_names(self, index: int, names: list[str]) -> None:
         for dn in names:
-            tag = dn[: dn.index(">") + 1]
+            tag = start_tags("definedName", dn)[0]
             self.names.append(set_attr(tag, "localSheetId", str(index)) + dn[len(tag):])
 
     # ---- sheets
@@ -92,16 +108,15 @@ class WorkbookXml:
         entry = self.sheets.pop(i)
         self.drop_local_names(i)
         self._shift(i + 1, -1, removed=i)
+        # Its parts go when the package is saved, unless something else still points to them.
         self.rels = [r for r in self.rels if r.id != entry.rid]
-        self.pkg.remove_tree(entry.part)
 
     def insert(self, index: int, name: str, part: str, state: str | None = None) -> SheetEntry:
         used = [int(attr(s.tag, "sheetId") or 0) for s in self.sheets]
         rid = new_rel_id(self.rels)
         self.rels.append(Rel(rid, RT + "worksheet", "/" + part))
-        from xml.sax.saxutils import quoteattr
         tag = f'<sheet name={quoteattr(name)} sheetId="{max(used, default=0) + 1}"'
-        tag += f' state="{state}"' if state else ""
+        tag += f" state={quoteattr(state)}" if state else ""
         tag += f' {self.r}:id="{rid}"/>'
         self._shift(index, +1)
         entry = SheetEntry(tag, name, rid, part)
@@ -123,5 +138,10 @@ class WorkbookXml:
                     break
             at = m.start() if m else text.rindex("</workbook>")
             text = text[:at] + names + text[at:]
-        self.pkg.write(WORKBOOK, text.encode("utf-8"))
+        data = text.encode("utf-8")
+        try:
+            SafeET.fromstring(data)
+        except SafeET.ParseError as exc:
+            raise Unsupported(f"workbook.xml would not parse: {exc}") from exc
+        self.pkg.write(WORKBOOK, data)
         self.pkg.set_rels(WORKBOOK, self.rels)

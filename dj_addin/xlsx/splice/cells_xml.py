@@ -8,6 +8,7 @@ inserted in column order (rows in row order).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from dj_addin.cellref import cell_position as split_ref  # 'B12' → (12, 2)
 from dj_addin.cellref import column_letter as letter
@@ -125,14 +126,15 @@ class SheetCells:
         for (row, col), s in self.new_styles.items():
             by_row.setdefault(row, {})[col] = s
         edits: list[tuple[int, int, str]] = []  # (start, end, text), in document order
+        numbers = sorted(self.row_numbers)
         for row in sorted(by_row):
             text = self._row_xml(row, by_row[row])
             rm = self.row_match(row)
             if rm is not None:
                 edits.append((rm.start(), rm.end(), text))
             else:
-                later = next((self.row_starts[r] for r in self.row_numbers if r > row), None)
-                at = later if later is not None else self.data_end
+                i = bisect_right(numbers, row)  # the first existing row after this one
+                at = self.row_starts[numbers[i]] if i < len(numbers) else self.data_end
                 edits.append((at, at, text))
         out, pos = [], 0
         text = self.text

@@ -1,7 +1,12 @@
-"""Cell notes of one sheet: the legacy comments part and its VML drawing, edited as text.
+"""Cell notes of one sheet: the legacy comments part and its VML drawing.
 
 Notes that are not touched keep their XML (rich text, size, visibility);
-a changed note gets plain text; a new note gets a new VML shape.
+a changed note gets plain text (escaped, characters XML cannot hold
+replaced); a new note gets a new VML shape. Both parts are built once per
+sheet (the cost is linear in the notes) and parsed before they are written
+(the comments part whole, the new shapes together): a part that would not
+parse is refused (``Unsupported``: the reference writer takes over), never
+written.
 """
 
 from __future__ import annotations
@@ -9,9 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dj_addin.marks.records import parse_ref, xml_text
 from dj_addin.xlsx.splice.cells_xml import split_ref
 from dj_addin.xlsx.splice.package import (CT_COMMENTS, CT_VML, RT, Package, Rel, Unsupported, attr, new_rel_id, resolve, text_xml,
                       unescape, unused_name)
+from dj_addin.xlsx.splice.wellformed import check_xml
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 COMMENT_RE = re.compile(r"<comment\b[^>]*?(?:/>|>.*?</comment>)", re.S)
@@ -68,7 +75,10 @@ class SheetNotes:
             tag = element[: element.index(">") + 1]
             author_id = int(attr(tag, "authorId") or 0)
             author = self.authors[author_id] if author_id < len(self.authors) else ""
-            self.notes[attr(tag, "ref").upper()] = Note(comment_text(element), author, element)
+            ref = (attr(tag, "ref") or "").upper()
+            if parse_ref(ref) is None:
+                raise Unsupported(f"note on {ref[:20]!r}")
+            self.notes[ref] = Note(comment_text(element), author, element)
         return self
 
     def get(self, ref: str) -> Note | None:
@@ -85,23 +95,24 @@ class SheetNotes:
         self.changed.add(ref)
 
     # ---------------------------------------------------------------- writing
-    def _author_id(self, author: str) -> int:
-        if author not in self.authors:
-            self.authors.append(author)
-        return self.authors.index(author)
-
     def _comments_xml(self) -> bytes:
+        ids = {a: i for i, a in reversed(list(enumerate(self.authors)))}
         items = []
         for ref in sorted(self.notes, key=split_ref):
             note = self.notes[ref]
             if note.element is not None and ref not in self.changed:
                 items.append(note.element)
                 continue
-            text = text_xml(note.text)
-            items.append(f'<comment ref="{ref}" authorId="{self._author_id(note.author)}">'
-                         f'<text><t xml:space="preserve">{text}</t></text></comment>')
-        authors = "".join(f"<author>{text_xml(a)}</author>" for a in self.authors)
-        return f'{self.head}<authors>{authors}</authors><commentList>{"".join(items)}</commentList>{self.tail}'.encode()
+            author = xml_text(note.author)
+            if author not in ids:
+                ids[author] = len(self.authors)
+                self.authors.append(author)
+            items.append(f'<comment ref="{ref}" authorId="{ids[author]}"><text><t xml:space="preserve">'
+                         f'{text_xml(xml_text(note.text))}</t></text></comment>')  # ref: checked on load or planned
+        authors = "".join(f"<author>{text_xml(xml_text(a))}</author>" for a in self.authors)
+        xml = f'{self.head}<authors>{authors}</authors><commentList>{"".join(items)}</commentList>{self.tail}'
+        check_xml(xml, "comments part")  # our own output (the file's untouched notes included)
+        return xml.encode("utf-8")
 
     def save(self, sheet_xml: str, sheet_index: int) -> str:
         """Write the parts; return the sheet XML with its <legacyDrawing> as needed."""
@@ -184,6 +195,7 @@ class VmlNotes:
             ids = [int(i) for i in re.findall(r'id="_x0000_s(\d+)"', self.text)]
             m = re.search(r'data="(\d+)', self.text)
             self.next_id = max(ids, default=(int(m.group(1)) if m else sheet_index + 1) * 1024) + 1
+        self.pending: list[str] = []
         self.ns = {}
         for prefix, uri in re.findall(r'xmlns:(\w+)="(urn:schemas-microsoft-com:[^"]+)"', self.text):
             self.ns[uri.rsplit(":", 1)[-1]] = prefix
@@ -218,15 +230,20 @@ class VmlNotes:
         self.text = SHAPE_RE.sub(keep, self.text)
         for ref in add:
             self.add(ref, check=False)
+        self._flush()
 
     def remove(self, ref: str) -> None:
+        self._flush()
         m = self._find(ref)
         if m is not None:
             self.text = self.text[: m.start()] + self.text[m.end():]
 
     def add(self, ref: str, check: bool = True) -> None:
-        if check and self._find(ref) is not None:
-            return
+        """Queue a note shape for ``ref`` (joined into the drawing once, by ``_flush``)."""
+        if check:
+            self._flush()
+            if self._find(ref) is not None:
+                return
         row, col = split_ref(ref)
         v, o, x = self.ns["vml"], self.ns["office"], self.ns["excel"]
         shape = (f'<{v}:shape id="_x0000_s{self.next_id}" type="#_x0000_t202" style="position:absolute;'
@@ -239,11 +256,24 @@ class VmlNotes:
                  f'<{x}:AutoFill>False</{x}:AutoFill><{x}:Row>{row - 1}</{x}:Row><{x}:Column>{col - 1}</{x}:Column>'
                  f'</{x}:ClientData></{v}:shape>')
         self.next_id += 1
+        self.pending.append(shape)
+
+    def _flush(self) -> None:
+        """Insert the queued shapes in one step (adding them one by one would copy the drawing each time)."""
+        if not self.pending:
+            return
+        shapes = "".join(self.pending)
+        self.pending = []
+        decl = " ".join(f'xmlns:{p}="urn:x-check:{k}"' for k, p in self.ns.items()
+                        if k in ("vml", "office", "excel"))
+        check_xml(f"<check {decl}>{shapes}</check>", "note shapes")
         at = self.text.rindex("</xml>")
-        self.text = self.text[:at] + shape + self.text[at:]
+        self.text = self.text[:at] + shapes + self.text[at:]
 
     def empty(self) -> bool:
+        self._flush()
         return SHAPE_RE.search(self.text) is None
 
     def xml(self) -> bytes:
+        self._flush()
         return self.text.encode("utf-8")

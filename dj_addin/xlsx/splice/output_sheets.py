@@ -3,6 +3,11 @@
 The small workbook holds only the output sheets, so openpyxl's cost is the
 size of the results; its sheets, styles, defined names and charts are then
 copied into the original package, which is otherwise left as it was.
+
+An output sheet that is replaced gives up its relationships only: the parts
+they pointed to are left out when the package is saved if, and only if,
+nothing else still points to them (a damaged or hostile old 问题清单 may
+point at data sheets).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from openpyxl import Workbook
 from dj_addin.plans.types import SheetPlan
 from dj_addin.xlsx.sheets import render_plans
 from dj_addin.xlsx.splice.book_xml import WorkbookXml
-from dj_addin.xlsx.splice.package import CT_WORKSHEET, Package, Rel, attr, resolve, rels_path, unused_name
+from dj_addin.xlsx.splice.package import CT_WORKSHEET, Package, Rel, attr, resolve, unused_name
 from dj_addin.xlsx.splice.styles_xml import StyleSheet, merge_styles
 
 STYLE_ATTRS = (
@@ -25,12 +30,6 @@ STYLE_ATTRS = (
     (re.compile(r'(<col\b[^>]*?\sstyle=")(\d+)(")'), "xf"),
     (re.compile(r'(<cfRule\b[^>]*?\sdxfId=")(\d+)(")'), "dxf"),
 )
-
-
-def content_type(pkg: Package, part: str) -> str | None:
-    ct = pkg.read("[Content_Types].xml").decode("utf-8")
-    m = re.search(r'<Override\b[^>]*PartName="/' + re.escape(part) + r'"[^>]*>', ct)
-    return attr(m.group(0), "ContentType") if m else None
 
 
 def copy_rels(small: Package, part: str, big: Package) -> list[Rel]:
@@ -51,7 +50,7 @@ def copy_tree(small: Package, part: str, big: Package, pattern: str) -> str:
     """Copy ``part`` and what it points to (drawing → chart) under new names; return the new name."""
     new = unused_name(big.all_names(), pattern)
     big.write(new, small.read(part))
-    ct = content_type(small, part)
+    ct = small.content_type(part)
     if ct:
         big.set_override(new, ct)
     big.set_rels(new, copy_rels(small, part, big))
@@ -63,6 +62,13 @@ def remap(xml: str, xf_map: dict[int, int], dxf_map: dict[int, int]) -> str:
         table = xf_map if kind == "xf" else dxf_map
         xml = pattern.sub(lambda m, t=table: f"{m.group(1)}{t.get(int(m.group(2)), 0)}{m.group(3)}", xml)
     return xml
+
+
+def reusable(pkg: Package, book: WorkbookXml, index: int) -> bool:
+    """Whether an old output sheet's part may take the new sheet: a worksheet part no other sheet shares."""
+    part = book.sheets[index].part
+    shared = any(i != index and s.part == part for i, s in enumerate(book.sheets))
+    return not shared and pkg.content_type(part) == CT_WORKSHEET
 
 
 def splice_sheets(pkg: Package, book: WorkbookXml, styles: StyleSheet, wb: Workbook, before: str | None) -> list[str]:
@@ -78,17 +84,18 @@ def splice_sheets(pkg: Package, book: WorkbookXml, styles: StyleSheet, wb: Workb
         xml = remap(small.read(entry.part).decode("utf-8"), xf_map, dxf_map)
         local = [dn for dn in small_book.names if attr(dn, "localSheetId") == str(small_index)]
         index = book.index(entry.name)
+        if index is not None and not reusable(pkg, book, index):
+            book.remove(entry.name)  # a new part at the same place; the old one goes if unreferenced
+            at, index = index, None
+        else:
+            at = book.index(before) if before and book.index(before) is not None else len(book.sheets)
         if index is not None:
+            # The old sheet's relationships are replaced below; what they pointed to is
+            # left out on save only when nothing else in the package points to it.
             part = book.sheets[index].part
-            for rel in pkg.rels(part):
-                target = resolve(part, rel.target)
-                if rel.mode != "External" and pkg.exists(target):
-                    pkg.remove_tree(target)
-            if pkg.exists(rels_path(part)):
-                pkg.remove(rels_path(part))
             book.drop_local_names(index)
         else:
-            index = book.index(before) if before and book.index(before) is not None else len(book.sheets)
+            index = at
             part = unused_name(pkg.all_names(), "xl/worksheets/sheet{n}.xml")
             book.insert(index, entry.name, part)
             pkg.set_override(part, CT_WORKSHEET)

@@ -9,7 +9,9 @@ the unused ones and Excel would then call the file damaged.
 from __future__ import annotations
 
 import re
+from xml.etree import ElementTree as ET
 
+from dj_addin.marks.records import NO_FILL, UNKNOWN_FILL, FillValue, RecordError, fill_from_xml
 from dj_addin.xlsx.splice.package import Unsupported, attr, set_attr
 
 # Blocks of CT_Stylesheet in schema order, with the tag of their items.
@@ -38,6 +40,8 @@ class StyleSheet:
             raise Unsupported("styles.xml uses a namespace prefix")
         self.items: dict[str, list[str]] = {}
         self.changed: set[str] = set()
+        self._fill_values: list[FillValue] = []  # fills parsed so far, by index
+        self._fill_index: dict[FillValue, int] = {}  # first fill of each representable value
         for name, tag in BLOCKS:
             if not tag:
                 continue
@@ -77,14 +81,34 @@ class StyleSheet:
             raise Unsupported(f"cell style {index} not in styles.xml")
         return xfs[index]
 
-    def fill_of(self, xf_index: int) -> str:
-        fills = self.items["fills"]
+    def fill_value(self, xf_index: int) -> FillValue:
+        """The fill a cell format shows, as a value (a fill we cannot read: ``UNKNOWN_FILL``)."""
         fill_id = int(attr(start_tag(self.xf(xf_index)), "fillId") or 0)
-        return fills[fill_id] if 0 <= fill_id < len(fills) else "<fill><patternFill/></fill>"
+        self._parse_fills()
+        return self._fill_values[fill_id] if 0 <= fill_id < len(self._fill_values) else NO_FILL
 
-    def with_fill(self, xf_index: int, fill_xml: str) -> int:
-        """Index of a cell format like ``xf_index`` but with ``fill_xml``."""
-        fill_id = self.add("fills", fill_xml)
+    def _parse_fills(self) -> None:
+        fills = self.items["fills"]
+        for i in range(len(self._fill_values), len(fills)):
+            try:
+                value = fill_from_xml(fills[i])
+            except RecordError:
+                value = UNKNOWN_FILL
+            self._fill_values.append(value)
+            if value.representable:
+                self._fill_index.setdefault(value, i)
+
+    def with_fill_value(self, xf_index: int, value: FillValue) -> int:
+        """Index of a cell format like ``xf_index`` but showing ``value`` (an existing equal fill is reused)."""
+        if not value.representable:
+            raise ValueError("a fill that is not representable cannot be written")
+        self._parse_fills()
+        if value not in self._fill_index:
+            self.add("fills", fill_xml(value), dedupe=False)
+            self._parse_fills()
+        return self._with_fill_id(xf_index, self._fill_index[value])
+
+    def _with_fill_id(self, xf_index: int, fill_id: int) -> int:
         xf = self.xf(xf_index)
         tag = start_tag(xf)
         new_tag = set_attr(set_attr(tag, "fillId", str(fill_id)), "applyFill", "1")
@@ -106,6 +130,21 @@ class StyleSheet:
             else:
                 text = insert_block(text, name, block)
         return text.encode("utf-8")
+
+
+def fill_xml(value: FillValue) -> str:
+    """A ``<fill>`` item built as XML (never spliced from stored text)."""
+    fill = ET.Element("fill")
+    pattern = ET.SubElement(fill, "patternFill")
+    if value.pattern is not None:
+        pattern.set("patternType", value.pattern)
+    for tag, colour in (("fgColor", value.fg), ("bgColor", value.bg)):
+        if colour is not None:
+            el = ET.SubElement(pattern, tag)
+            el.set(colour.kind, "1" if colour.kind == "auto" else str(colour.value))
+            if colour.tint:
+                el.set("tint", repr(colour.tint))
+    return ET.tostring(fill, encoding="unicode")
 
 
 def start_tag(item: str) -> str:
