@@ -74,7 +74,8 @@ def test_three_level_merge_equals_direct_merge(demo, tmp_path):
     assert len(direct.included) == len(accepted)
     pd.testing.assert_frame_equal(_results(top), _results(direct))
     # the written 考评结果 sheet holds the same members
-    written = pd.read_excel(tmp_path / "U.xlsx", sheet_name=schema.RESULTS.name, header=1, dtype={"党员编号": str})
+    written = pd.read_excel(tmp_path / "U.xlsx", sheet_name=schema.RESULTS.name, header=1, dtype={"党员编号": str},
+                            engine="calamine")
     assert sorted(written["党员编号"].astype(str)) == sorted(_results(direct)["member_id"].astype(str))
     # the transferred member is listed as a conflict, not resolved
     moved = str(demo["moved"]["member_id"])
@@ -239,7 +240,7 @@ def test_row_limit_keeps_details_below(demo, tmp_path):
     assert len(book.tables[schema.ROSTER.key]) == sum(f.members for f in r.figures)  # roster fits
     ws = openpyxl.load_workbook(r.output, read_only=True)[schema.CONTACT_LOG.name]
     assert "超过汇总上限" in str(next(ws.iter_rows(max_row=1, values_only=True))[0])
-    results = pd.read_excel(r.output, sheet_name=schema.RESULTS.name, header=1)
+    results = pd.read_excel(r.output, sheet_name=schema.RESULTS.name, header=1, engine="calamine")
     assert len(results) == len(r.scores.members) > 0  # results still go up
 
 

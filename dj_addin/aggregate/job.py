@@ -148,7 +148,7 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     from dj_addin.plans.results import results_plan
     from dj_addin.plans.rollup import rollup_plan
     from dj_addin.xlsx.reader import max_rows
-    from dj_addin.xlsx.stream import write_workbook
+    from dj_addin.xlsx.bulk import write_workbook_bulk
 
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
@@ -195,7 +195,7 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     unit_of = pd.Series([str(d.loaded.unit_code) for d in chosen
                          for _ in range(len(d.loaded.book.tables[schema.ACTIVITIES.key]))], dtype=object)
     plans.append(comparison_plan(result.figures, [q.code for q in calc.rollup.quotas], outcomes(activity, unit_of)))
-    write_workbook(out, plans)
+    write_workbook_bulk(out, plans)
     result.output = out
     return result
 
