@@ -115,7 +115,11 @@ def run_ours(paths: list[Path], out: Path, workers: int | None) -> dict:
 
 
 def run_plain(paths: list[Path], out: Path) -> dict:
+    import warnings
+
     import pandas as pd
+
+    warnings.filterwarnings("ignore", message="The default engine")  # pandas' default engine, as users run it
 
     frames: dict[str, list] = {}
     for f in paths:
