@@ -74,6 +74,7 @@ class SheetTable:
     headers_found: dict[str, str] = field(default_factory=dict)  # key → header text as found
     extra_columns: dict[str, str] = field(default_factory=dict)  # header → column letter
     duplicate_columns: dict[str, list[str]] = field(default_factory=dict)  # key → letters
+    header_notes: dict[str, str] = field(default_factory=dict)  # extra header → why it was not read (S004)
     merged_ranges: list[str] = field(default_factory=list)  # merged ranges inside the data area
     last_row: int = 1  # last Excel row read (≥ header_row)
     data: pd.DataFrame = field(default_factory=pd.DataFrame)

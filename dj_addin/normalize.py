@@ -100,6 +100,13 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
+def shown_id(value: Any) -> str:
+    """An ID cell as every message quotes it: the trimmed, folded ID when it is
+    readable (「 ｓ2024002 」→「S2024002」), else the value as found."""
+    parsed = parse_id(value)
+    return parsed if isinstance(parsed, str) else text_of(value)
+
+
 def parse_text(value: Any) -> str | None:
     if is_blank(value):
         return None

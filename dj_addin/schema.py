@@ -155,14 +155,18 @@ SYNONYMS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "学生": "学生党员", "离退休": "离退休党员", "退休党员": "离退休党员", "离退休教职工党员": "离退休党员",
     }),
     "member_status": MappingProxyType({"正式": "正式党员", "预备": "预备党员", "中共党员": "正式党员",
-                                       "中共预备党员": "预备党员"}),
+                                       "中共正式党员": "正式党员", "中共预备党员": "预备党员"}),
     "cadre_level": MappingProxyType({"校级": "校级干部", "校领导": "校级干部", "处级": "处级干部",
                                      "中层干部": "处级干部", "否": "无", "-": "无", "/": "无"}),
     "branch_post": MappingProxyType({"支部书记": "书记", "党支部书记": "书记", "支部副书记": "副书记",
                                      "支部委员": "支委", "委员": "支委", "组织委员": "支委", "宣传委员": "支委",
                                      "纪检委员": "支委", "党员": "无", "-": "无", "/": "无"}),
     "political": MappingProxyType({"团员": "共青团员", "党员": "中共党员", "中共预备党员": "中共党员",
-                                   "无党派": "无党派人士"}),
+                                   "中共正式党员": "中共党员", "无党派": "无党派人士",
+                                   # the democratic parties' own member terms (workbook.md)
+                                   "民革党员": "民主党派", "民盟盟员": "民主党派", "民建会员": "民主党派",
+                                   "民进会员": "民主党派", "农工党党员": "民主党派", "致公党党员": "民主党派",
+                                   "九三学社社员": "民主党派", "台盟盟员": "民主党派"}),
     "grade": MappingProxyType({"良好": "合格", "称职": "合格", "基本称职": "基本合格", "不称职": "不合格"}),
     "unit_level": MappingProxyType({"支部": "党支部", "党委": "学院党委", "院党委": "学院党委", "总支": "党总支",
                                     "学校党委": "校党委"}),
@@ -195,6 +199,24 @@ ENUM_SYNONYMS: Mapping[str, str] = MappingProxyType({
     "branch_post": "branch_post", "political": "political", "self_grade": "grade",
     "unit_level": "unit_level", "period": "quota_period",
 })
+
+# Headers other systems use for the branch a member belongs to; they mostly hold
+# the branch's name, which the reader translates to its code (workbook.md).
+BRANCH_NAME_ALIASES = ("所在党支部", "所在支部", "所属党支部", "党支部", "党支部名称")
+# Of those, the ones that always hold names: a value that matches no known unit
+# is reported (C005 with the known names). 所在支部 may hold codes as well.
+NAME_VALUED_ALIASES = frozenset({"所在党支部", "所属党支部", "党支部", "党支部名称"})
+# 联系方式 is a phone number on 党员名册 and 联系对象 only when its values are
+# numbers (on 联系记载 it is the contact method): values decide (tables.py).
+PHONE_ALIASES = ("电话", "电话号码", "手机", "手机号", "手机号码", "联系方式")
+
+# Headers that may hold a key when rows are imported from another system
+# (dj import): a students' list or a list of 入党积极分子 names its people by 学号/工号.
+# An ID-card number (身份证号码) is never a key.
+IMPORT_KEY_ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "targets": ("学号/工号", "学工号", "工号", "学号", "编号"),
+})
+ID_CARD_HEADERS = ("身份证号码", "身份证号", "身份证", "公民身份号码")
 
 _T, _ID, _D, _I, _N, _E, _B, _IDS = (ColType.TEXT, ColType.ID, ColType.DATE, ColType.INT,
                                     ColType.NUMBER, ColType.ENUM, ColType.BOOL, ColType.IDS)
@@ -256,14 +278,12 @@ ROSTER = Sheet(
               width=12),
         _enum("cadre_level", "干部层级", CADRE_LEVELS, default="无", width=12),
         _enum("branch_post", "支部职务", BRANCH_POSTS, default="无", aliases=("党内职务", "职务"), width=10),
-        _c("branch_code", "所在支部编码", _ID, width=14,
-           aliases=("支部编码", "所在党支部", "所在支部", "所属党支部", "党支部", "党支部名称"),
+        _c("branch_code", "所在支部编码", _ID, aliases=("支部编码",) + BRANCH_NAME_ALIASES, width=14,
            hint="留空表示本表的单位编码"),
         _c("department", "所在学院部门", _T, width=20),
-        _c("join_date", "入党日期", _D, width=12,
-           aliases=("入党时间", "加入党组织日期", "确定为预备党员时间", "确定为预备党员日期")),
-        _c("phone", "联系电话", _T, sensitive=True, width=14,
-           aliases=("电话", "电话号码", "手机", "手机号", "手机号码", "联系方式")),
+        _c("join_date", "入党日期", _D, aliases=("入党时间", "加入党组织日期", "确定为预备党员时间", "确定为预备党员日期"),
+           width=12),
+        _c("phone", "联系电话", _T, sensitive=True, aliases=PHONE_ALIASES, width=14),
         _c("note", "备注", _T, width=20),
     ),
 )
@@ -281,8 +301,7 @@ TARGETS = Sheet(
         _c("member_id", "联系党员编号", _ID, required=True, ref="roster", width=14,
            hint="负责联系的党员编号，须在党员名册中"),
         _c("pair_date", "结对日期", _D, width=12),
-        _c("phone", "联系电话", _T, sensitive=True, width=14,
-           aliases=("电话", "电话号码", "手机", "手机号", "手机号码", "联系方式")),
+        _c("phone", "联系电话", _T, sensitive=True, aliases=PHONE_ALIASES, width=14),
         _c("note", "备注", _T, width=20),
     ),
 )
@@ -620,6 +639,25 @@ def header_index(sh: Sheet) -> dict[str, str]:
         for alias in col.aliases:
             index.setdefault(fold_header(alias), col.key)
     return index
+
+
+def header_candidates(sh: Sheet) -> dict[str, tuple[str, ...]]:
+    """Folded alias → the column keys it may stand for, in schema order.
+
+    Unlike ``header_index`` an alias may name several columns (人员类别 is
+    党员类别 in one system and 党员身份 in another): the reader lets the
+    column's values decide. The sheet's own headers are not included.
+    """
+    from dj_addin.normalize import fold_header
+
+    own = {fold_header(c.header) for c in sh.columns}
+    out: dict[str, tuple[str, ...]] = {}
+    for col in sh.columns:
+        for alias in col.aliases:
+            folded = fold_header(alias)
+            if folded not in own and col.key not in out.get(folded, ()):
+                out[folded] = out.get(folded, ()) + (col.key,)
+    return out
 
 
 def synonyms_for(col: Column) -> Mapping[str, str]:

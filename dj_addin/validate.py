@@ -81,7 +81,8 @@ def _finding(book: Book, rule: Rule, hit: Hit, positions: dict) -> Finding:
             raw = positions.get(column_key)
             if raw is None:  # one array per column: 20,000 findings, not 20,000 frame look-ups
                 raw = positions[column_key] = table.raw[hit.key].to_numpy()
-            value = nz.text_of(raw[pos])
+            shown = nz.shown_id if spec.column(hit.key).type is schema.ColType.ID else nz.text_of
+            value = shown(raw[pos])  # IDs: trimmed and folded, as every message quotes them
         elif table is None and kv is not None and hit.key in kv.items:
             value = nz.text_of(kv.items[hit.key].raw)
     source_unit = source_row = None

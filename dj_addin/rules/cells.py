@@ -17,6 +17,7 @@ import pandas as pd
 
 from dj_addin import normalize as nz
 from dj_addin import schema
+from dj_addin.branch_names import known_units, unknown_branch_names
 from dj_addin.schema import ColType
 from dj_addin.rules.context import Context, at, header
 from dj_addin.rules.registry import ERROR, INFO, WARNING, Hit, rule
@@ -178,6 +179,13 @@ def not_in_list(ctx: Context) -> Iterable[Hit]:
             syn = schema.synonyms_for(col)
             for row, value in ctx.flagged(t, col.key, t.bad[col.key]):
                 yield _enum_hit(t.key, row, col, value, syn)
+    for t in ctx.tables():  # branch names that match no known unit (workbook.md)
+        for row, value in unknown_branch_names(ctx.book, t):
+            col = t.spec.column(t.spec.unit_column)
+            known = "、".join(f"{n}（{c}）" if n else c for c, n in known_units(ctx.book).items()) or "（无）"
+            yield Hit(t.key, row, col.key,
+                      f"{at(row, t.headers_found.get(col.key, col.header), value)}，不是已知的单位名称或编码；",
+                      f"已知的单位有：{known}。请改为其中之一（名称或编码），或在「{schema.UNITS.name}」中补上该单位。")
     meta = ctx.book.meta
     for col in schema.META.columns:
         item = meta.items.get(col.key) if meta.found else None

@@ -132,7 +132,8 @@ class Context:
         raw = t.raw[key].to_numpy()[m]
         rids = t.data.index.to_numpy()[m]
         rows = t.origin["row"].to_numpy()[m]
-        return ((int(i), int(r), nz.text_of(v)) for i, r, v in zip(rids, rows, raw))
+        shown = nz.shown_id if t.spec.column(key).type is schema.ColType.ID else nz.text_of  # IDs: one form everywhere
+        return ((int(i), int(r), shown(v)) for i, r, v in zip(rids, rows, raw))
 
     @staticmethod
     def row_of(t: SheetTable, rids: pd.Index | np.ndarray | list) -> np.ndarray:

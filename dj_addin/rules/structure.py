@@ -78,6 +78,11 @@ def missing_column(ctx: Context) -> Iterable[Hit]:
 def unknown_column(ctx: Context) -> Iterable[Hit]:
     for t in ctx.tables():
         for name, letter in t.extra_columns.items():
+            note = t.header_notes.get(name)
+            if note:  # an alias column the reader decided not to use, and why
+                yield Hit(t.key, t.header_row, "", note, "如这一列应参与统计，请把列名改为模板中的列名并核对其中的值。",
+                          column=letter, field=name, value=name)
+                continue
             yield Hit(t.key, t.header_row, "", f"「{name}」不是模板中的列，已保留但不参与统计。",
                       "如是模板列写错了名字，请改为模板中的列名。", column=letter, field=name, value=name)
     for kv in ctx.book.kv.values():

@@ -12,10 +12,12 @@ import os
 from pathlib import Path
 
 from dj_addin import normalize as nz
+from dj_addin.branch_names import translate_branch_names
 from dj_addin.errors import UnreadableFile, UsageError
 from dj_addin.model import Book, KVTable
 from dj_addin.rows import settle_origin
 from dj_addin.schema import READ_SHEETS, SheetKind
+from dj_addin.xlsx.flavours import standard_package
 from dj_addin.xlsx.grid import ENGINES, Grid, read_grid_sparse
 from dj_addin.xlsx.parts import sheet_parts
 from dj_addin.xlsx.safety import (DEFAULT_MAX_BYTES, MAX_MB_ENV, SheetScan, check_package, max_file_bytes,
@@ -47,6 +49,7 @@ def book_from_grids(sheet_names: list[str], grids: dict[str, Grid], path: Path |
             book.kv[spec.key] = grid_to_kv(spec, grid) if grid is not None else KVTable(spec=spec)
         else:
             book.tables[spec.key] = grid_to_table(spec, grid) if grid is not None else empty_table(spec)
+    translate_branch_names(book)
     return settle_origin(book)
 
 
@@ -56,32 +59,34 @@ def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | No
     Files larger than ``max_bytes`` (default: ``max_file_bytes()``, i.e. ``DJ_MAX_FILE_MB``) are refused
     before anything parses them."""
     path = Path(path)
-    package = check_package(path, max_bytes=max_bytes)
-    wanted = match_sheet_names(package.sheet_names)
-    try:
-        parts = sheet_parts(path, list(wanted.values()))
-    except UnreadableFile:
-        raise
-    except Exception as exc:  # workbook.xml or its relationships damaged
-        raise UnreadableFile(f"文件「{path.name}」的工作表目录已损坏，无法读取；请用 Excel 打开修复后另存为 .xlsx，"
-                             "或请对方重新发送。") from exc
-    limit = max_rows()
-    scans = {name: scan_sheet(path, parts[name], rows_above=limit, cells_above=MAX_GRID_CELLS,
-                              cols_above=MAX_COLUMNS)
-             for name in wanted.values()}
-    for name, sc in scans.items():
-        _check_limits(path, name, sc, limit)
-    dense = [n for n, sc in scans.items() if sc.extent <= MAX_GRID_CELLS]
-    try:
-        grids = ENGINES[engine](path, dense, {n: scans[n].max_row for n in dense})
-        for name in (n for n in scans if n not in dense):
-            grids[name] = read_grid_sparse(path, name, scans[name].max_row)
-    except UnreadableFile:
-        raise
-    except Exception as exc:  # the parsers raise their own types for damaged parts
-        raise UnreadableFile(
-            f"文件「{path.name}」内容损坏，工作表「{'」「'.join(wanted.values())}」中有读不出的数据；"
-            "请用 Excel 打开修复后另存为 .xlsx，或请对方重新发送。") from exc
+    limit_bytes = max_file_bytes() if max_bytes is None else max_bytes
+    with standard_package(path, limit_bytes) as std:  # the content decides the kind of file, not its name
+        package = check_package(std, max_bytes=limit_bytes)
+        wanted = match_sheet_names(package.sheet_names)
+        try:
+            parts = sheet_parts(std, list(wanted.values()))
+        except UnreadableFile:
+            raise
+        except Exception as exc:  # workbook.xml or its relationships damaged
+            raise UnreadableFile(f"文件「{path.name}」的工作表目录已损坏，无法读取；请用 Excel 打开修复后另存为 .xlsx，"
+                                 "或请对方重新发送。") from exc
+        limit = max_rows()
+        scans = {name: scan_sheet(std, parts[name], rows_above=limit, cells_above=MAX_GRID_CELLS,
+                                  cols_above=MAX_COLUMNS)
+                 for name in wanted.values()}
+        for name, sc in scans.items():
+            _check_limits(path, name, sc, limit)
+        dense = [n for n, sc in scans.items() if sc.extent <= MAX_GRID_CELLS]
+        try:
+            grids = ENGINES[engine](std, dense, {n: scans[n].max_row for n in dense})
+            for name in (n for n in scans if n not in dense):
+                grids[name] = read_grid_sparse(std, name, scans[name].max_row)
+        except UnreadableFile:
+            raise
+        except Exception as exc:  # the parsers raise their own types for damaged parts
+            raise UnreadableFile(
+                f"文件「{path.name}」内容损坏，工作表「{'」「'.join(wanted.values())}」中有读不出的数据；"
+                "请用 Excel 打开修复后另存为 .xlsx，或请对方重新发送。") from exc
     for name, grid in grids.items():
         grid.errors.update(scans[name].errors)
     return book_from_grids(package.sheet_names, grids, path=path)

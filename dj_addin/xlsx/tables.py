@@ -17,10 +17,11 @@ import pandas as pd
 from dj_addin import normalize as nz
 from dj_addin.cellref import column_letter
 from dj_addin.model import ROW_ID, KVItem, KVTable, SheetTable, origin_frame
-from dj_addin.schema import SOURCE_ROW_HEADER, SOURCE_UNIT_HEADER, ColType, Column, Sheet, header_index, synonyms_for
+from dj_addin.schema import SOURCE_ROW_HEADER, SOURCE_UNIT_HEADER, ColType, Column, Sheet, synonyms_for
 from dj_addin.xlsx.grid import Grid, range_ref
+from dj_addin.xlsx.headers import HEADER_SEARCH_ROWS, find_header_row, match_columns
 
-HEADER_SEARCH_ROWS = 10
+__all__ = ["empty_table", "find_header_row", "match_columns", "grid_to_table", "grid_to_kv", "parse_column"]
 
 
 def empty_table(spec: Sheet) -> SheetTable:
@@ -31,61 +32,6 @@ def empty_table(spec: Sheet) -> SheetTable:
     t.bad = pd.DataFrame({k: pd.Series([], dtype=bool) for k in spec.keys}, index=t.data.index)
     t.errors = t.bad.copy()
     return t
-
-
-def find_header_row(grid: Grid, index: dict[str, str]) -> tuple[int, int]:
-    """(0-based row, number of known headers in it): the row among the first
-    ten that matches the most known headers; row 1 when none matches (an
-    empty or foreign header row is reported as missing columns, and the data
-    below it is never taken for a header)."""
-    best, best_hits = 0, 0
-    needed = 2 if len(set(index.values())) >= 3 else 1  # one stray word in a data row is no header
-    for r in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
-        row = grid.rows[r]
-        if any(isinstance(v, (dt.date, dt.datetime)) for v in row):
-            continue  # a row holding dates is data, whatever words stand beside them
-        hits = len({index[h] for h in (nz.fold_header(v) for v in row if v is not None) if h in index})
-        if hits >= needed and hits > best_hits:
-            best, best_hits = r, hits
-    return best, best_hits
-
-
-def match_columns(spec: Sheet, header: list[Any]) -> tuple[dict[str, int], dict[str, int], dict[str, list[int]]]:
-    """Header cells → (schema key → column, extra header → column, key → duplicate columns).
-
-    A column under the schema's own header wins over an alias; two columns
-    that map to the same key are duplicates (S005): the first one is used.
-    """
-    exact = {nz.fold_header(c.header): c.key for c in spec.columns}
-    index = header_index(spec)
-    matched: dict[str, int] = {}
-    dupes: dict[str, list[int]] = {}
-    extras: dict[str, int] = {}
-    alias_hits: list[tuple[str, int]] = []
-    for ci, value in enumerate(header):
-        folded = nz.fold_header(value)
-        if not folded:
-            continue
-        if folded in exact:
-            key = exact[folded]
-            if key in matched:
-                dupes.setdefault(key, [matched[key]]).append(ci)
-            else:
-                matched[key] = ci
-        elif folded in index:
-            alias_hits.append((index[folded], ci))
-        else:
-            extras.setdefault(str(value).strip(), ci)
-    alias_cols: dict[str, int] = {}
-    for key, ci in alias_hits:
-        if key in matched and key not in alias_cols:
-            extras.setdefault(str(header[ci]).strip(), ci)  # the real header is present
-        elif key in alias_cols:
-            dupes.setdefault(key, [alias_cols[key]]).append(ci)
-        else:
-            alias_cols[key] = ci
-            matched[key] = ci
-    return matched, extras, dupes
 
 
 def _fill_merged(grid: Grid, first_data_row: int) -> list[str]:
@@ -234,10 +180,10 @@ def _typed_frame(spec: Sheet, cols: dict[str, list[Any]], index: pd.Index) -> pd
 
 def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     """Read one data sheet's grid into a ``SheetTable``."""
-    index = header_index(spec)
-    hr, _ = find_header_row(grid, index)
+    hr, _ = find_header_row(grid, spec)
     header = grid.rows[hr] if hr < len(grid.rows) else []
-    matched, extras, dupes = match_columns(spec, header)
+    mapping = match_columns(spec, header, grid.rows[hr + 1:])
+    matched, extras, dupes = mapping.matched, mapping.extras, mapping.dupes
     provenance = _provenance_columns(extras)
     merged = _fill_merged(grid, hr + 1)
 
@@ -288,6 +234,7 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     t.extra_columns = {h: column_letter(ci + 1) for h, ci in extras.items()}
     t.provenance_columns = {k: column_letter(ci + 1) for k, ci in provenance.items()}
     t.duplicate_columns = {k: [column_letter(c + 1) for c in cs] for k, cs in dupes.items()}
+    t.header_notes = dict(mapping.notes)
     t.merged_ranges = merged
     t.last_row = max(len(grid.rows), hr + 1)
     data = _typed_frame(spec, typed, idx)
