@@ -314,7 +314,10 @@ def test_cli_json_exit_codes_and_force(demo, tmp_path):
 
 def test_comparison_sheet_has_units_chart_and_outcomes(demo, tmp_path):
     c = demo["colleges"][0]
-    r = aggregate(c["branches"], tmp_path / "out.xlsx", template=c["book"], as_of=AS_OF, workers=1)
+    folder = c["book"].parent  # the college's own workbook sits among its branches' books
+    r = aggregate([folder], tmp_path / "out.xlsx", template=c["book"], as_of=AS_OF, workers=1)
+    own = [s.reason for s in r.skipped if Path(s.name).name == c["book"].name]
+    assert own == ["本级工作簿（--template），不作为下级汇总"]
     assert [f.unit_code for f in r.figures] == ["D0101", "D0102", "D0103", "D0105"]
     assert all(f.members > 0 and f.average is not None for f in r.figures)
     names = zipfile.ZipFile(r.output).namelist()

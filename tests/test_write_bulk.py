@@ -41,3 +41,11 @@ def test_bulk_rows_read_back_like_the_streaming_renderer(tmp_path):
     assert ws["A3"].value == "@x" and ws["A3"].data_type == "s" and ws["A4"].value == "=1+1"
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:H{len(ROWS) + 1}"
     assert ws.max_row == len(ROWS) + 1
+
+
+def test_text_xml_cannot_hold_becomes_replacement_character(tmp_path):
+    cols = (ColumnPlan("t", "文本", 10),)
+    rows = [["ok"], ["a\ud800b"], ["c\uffffd"], ["e"]]
+    write_workbook_bulk(tmp_path / "b.xlsx", [SheetPlan("表", [Block(cols, rows)])])
+    ws = openpyxl.load_workbook(tmp_path / "b.xlsx")["表"]
+    assert [ws.cell(r, 1).value for r in range(2, 6)] == ["ok", "a\ufffdb", "c\ufffdd", "e"]

@@ -149,12 +149,18 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     from dj_addin.plans.rollup import rollup_plan
     from dj_addin.xlsx.reader import max_rows
     from dj_addin.xlsx.bulk import write_workbook_bulk
+    from dj_addin.xlsx.xmltext import clean_plans
 
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     found = find_inputs(list(inputs))
     out = _check_output(Path(out), force, [s.path for s in found.sources if s.path is not None])
     upper = upper_level(Path(template) if template is not None else None)
+    if template is not None:  # the upper level's own workbook often sits in the folder of its units' books
+        own = Path(template).resolve()
+        found.skipped += [Skipped(s.name, "本级工作簿（--template），不作为下级汇总") for s in found.sources
+                          if s.path is not None and s.path.resolve() == own]
+        found.sources = [s for s in found.sources if s.path is None or s.path.resolve() != own]
     loaded = load_all(found.sources, as_of, workers, progress)
     year = output_year(loaded, upper.book.year if upper.from_template else None)
     decisions = decide(loaded, year, upper.units, include_errors)
@@ -184,18 +190,18 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     if include_errors and any(d.loaded.errors for d in chosen):
         result.notes.append("部分文件含错误仍被汇总（--include-errors），考评结果为暂定。")
     result.figures = _figures(chosen, calc)
-    plans = input_plans(merged, {x.sheet: x.note for x in result.limited},
-                        f"{result.unit_code or ''} {result.unit_name or ''}".strip(), len(chosen))
+    shaped = input_plans(merged, {x.sheet: x.note for x in result.limited},
+                         f"{result.unit_code or ''} {result.unit_name or ''}".strip(), len(chosen))
     errors = sum(d.loaded.errors for d in chosen)
-    plans.append(rollup_plan(calc.rollup.to_table()))
-    plans.append(results_plan(calc.scores.to_table(errors > 0, errors)))
-    plans.append(sources_plan(_source_rows(result), [(s.name, s.reason) for s in found.skipped],
-                              result.missing_units, result.conflicts, result.notes))
+    outputs = [rollup_plan(calc.rollup.to_table()), results_plan(calc.scores.to_table(errors > 0, errors))]
+    outputs.append(sources_plan(_source_rows(result), [(s.name, s.reason) for s in found.skipped],
+                                result.missing_units, result.conflicts, result.notes))
     activity = merged.tables[schema.ACTIVITIES.key].data
     unit_of = pd.Series([str(d.loaded.unit_code) for d in chosen
                          for _ in range(len(d.loaded.book.tables[schema.ACTIVITIES.key]))], dtype=object)
-    plans.append(comparison_plan(result.figures, [q.code for q in calc.rollup.quotas], outcomes(activity, unit_of)))
-    write_workbook_bulk(out, plans)
+    outputs.append(comparison_plan(result.figures, [q.code for q in calc.rollup.quotas], outcomes(activity, unit_of)))
+    # the input-shaped sheets hold text XML cannot hold already cleaned, column by column (sheets.plain_column)
+    write_workbook_bulk(out, shaped + clean_plans(outputs))
     result.output = out
     return result
 

@@ -20,6 +20,7 @@ from dj_addin.plans import look
 from dj_addin.plans.types import Block, ColumnPlan, SheetPlan, Style, TitleLine, Value, col_letter
 from dj_addin.plans.values import plain
 from dj_addin.schema import ColType
+from dj_addin.xlsx.xmltext import NOT_XML, xml_text
 
 PROVENANCE_WIDTH = 14
 
@@ -48,6 +49,9 @@ def plain_column(values: pd.Series, col_type: ColType | None) -> list[Value]:
             out.append(schema.BOOL_VALUES[1])
         else:
             out.append(plain(v))
+    texts = [v for v in out if isinstance(v, str)]
+    if texts and NOT_XML.search("".join(texts)):  # rare: one pass over the column finds out
+        out = [xml_text(v) if isinstance(v, str) else v for v in out]
     return out
 
 

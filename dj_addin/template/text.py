@@ -2,7 +2,7 @@
 to fill them) and the ribbon/command list of interfaces.md.
 
 It says only what exists: the Excel add-in (the ribbon) and the commands
-`dj export`, `dj aggregate`, `dj split` come in a later version and are
+`dj export` and `dj split` come in a later version and are
 marked so (:data:`LATER`); the `dj` commands are installed from the package
 file or repository the organisers provide (dj-addin is not on PyPI).
 
@@ -38,8 +38,9 @@ RIBBON: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     ("上报汇总", (
         (f"导出上报（{LATER}）", "生成报送上级的工作簿（联系电话等个人信息自动打码）；仍有错误时会先提醒。",
          f"dj export 工作簿.xlsx -o 上报.xlsx（{LATER}）"),
-        (f"汇总下级（{LATER}）", "选择存放下级工作簿的文件夹，合并成一个本级工作簿，并列出未报送单位和冲突。",
-         f"dj aggregate 文件夹/*.xlsx -o 汇总.xlsx（{LATER}）"),
+        ("汇总下级", "选择存放下级工作簿的文件夹（也可以是 .zip 压缩包或保存的邮件 .eml），合并成一个本级工作簿，"
+                     "并列出退回的文件、未报送单位和冲突。",
+         "dj aggregate 文件夹 -o 汇总.xlsx --template 本级工作簿.xlsx"),
         (f"拆分下发（{LATER}）", "按「下级单位」把本工作簿拆成每个下级一份，预先填好基本信息和指标。",
          f"dj split 工作簿.xlsx --out 下发文件夹（{LATER}）"),
     )),

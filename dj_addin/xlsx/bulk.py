@@ -31,11 +31,14 @@ __all__ = ["write_workbook_bulk"]
 
 EPOCH = dt.datetime(1899, 12, 30)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NEVER = re.compile("[\ud800-\udfff\ufffe\uffff]")  # no XML part can hold them: U+FFFD (as xmltext does)
 BULK_MIN_ROWS = 2  # tables with more rows than this are spliced
 
 
 def _text(value: str) -> str:
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+    if _NEVER.search(text):
+        text = _NEVER.sub("\ufffd", text)
     text = escape(text)
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f"<is><t{space}>{text}</t></is>"
