@@ -21,7 +21,7 @@ import pandas as pd
 from dj_addin import schema
 from dj_addin.context import RunContext
 from dj_addin.model import Book, Finding
-from dj_addin.plans import build_plans
+from dj_addin.plans import build_plans, letterhead_of
 from dj_addin.plans.types import SheetPlan
 from dj_addin.results import ValidationReport
 from dj_addin.sink import Sink
@@ -118,7 +118,7 @@ def plans_for(result: RunResult) -> list[SheetPlan]:
         report=result.report if VALIDATE in result.steps else None,
         rollup=result.rollup.to_table() if ROLLUP in result.steps and result.rollup is not None else None,
         results=result.scores.to_table(result.has_errors, result.error_count) if result.scores is not None else None,
-        sheet_names=result.book.sheet_names)
+        sheet_names=result.book.sheet_names, letterhead=letterhead_of(result.run) if result.run else None)
 
 
 def marks_for(result: RunResult) -> list[Finding] | None:

@@ -161,8 +161,10 @@ def test_overview_says_what_it_does_not_count(sheets):
     note = ws[f"A{overview.COUNTING_NOTE_ROW}"].value
     assert note == overview.COUNTING_NOTE
     assert overview.COUNTING_NOTE_ROW > overview.FIRST_ROW + len(overview.FIGURES) - 1  # under the figures
-    for words in ("2026年2月24日", "20260401", "处理中", "全角", "dj validate", "指标汇总", "考评结果"):
+    for words in ("2026年2月24日", "20260401", "处理中", "全角", "校验全部", "指标汇总", "考评结果"):
         assert words in note, words
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if "dj " in t]  # no command line on 概览, which secretaries read
     assert f"A{overview.COUNTING_NOTE_ROW}:C{overview.COUNTING_NOTE_ROW}" in \
         {str(r) for r in ws.merged_cells.ranges}
 
@@ -176,6 +178,8 @@ def test_blank_template_overview_calculates(sheets):
     ws = openpyxl.load_workbook(sheets["blank_lo"], data_only=True)[schema.OVERVIEW.name]
     values = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not [v for v in values if v.startswith(("#", "Err:"))]
+    assert ws[f"B{overview.YEAR_ROW}"].value == overview.NO_YEAR_LINE  # one clear line says what to do
+    assert values.count(overview.NO_YEAR_LINE) == 1
     computed = overview.compute_overview(read_book(sheets["blank"]), TODAY)
     assert computed["contacts_year"] is None and computed["silent_members"] is None
 

@@ -69,22 +69,31 @@ def test_quota_rates_count_members_over_units_not_average_rates():
     assert rates["Q01"] == 0.5  # 3 of 6, not the mean of 25 % and 100 %
     assert math.isnan(rates["Q02"])
     plan = rollup_plan(RollupTable(AS_OF, sample_rollup().rows, summary))
-    by_quota = plan.blocks[2]
-    assert by_quota.rows == [["Q01", "甲", 0.5], ["Q02", "乙", None]]  # no rate: an empty cell, never NaN
+    by_quota = plan.blocks[0]
+    assert by_quota.rows == [["Q01", "甲", 0.5, 1.0], ["Q02", "乙", None, 1.0]]  # no rate: an empty cell, never NaN
 
 
-def test_rollup_plan_places_summary_quota_block_and_chart():
+def test_rollup_plan_puts_quota_rates_chart_and_summary_before_the_detail():
     plan = rollup_plan(sample_rollup())
-    main, summary, by_quota = plan.blocks
-    assert (main.left, summary.left, by_quota.left) == (1, 14, 23)
-    assert [c.key for c in by_quota.columns] == ["quota_code", "quota_name", "rate"]
-    assert by_quota.columns[2].number_format == "0.0%" and main.columns[9].number_format == "0.0%"
+    by_quota, summary, detail = plan.blocks
+    assert by_quota.top < summary.top < detail.top and {b.left for b in plan.blocks} == {1}
+    assert [c.key for c in by_quota.columns] == ["quota_code", "quota_name", "rate", "target"]
+    assert by_quota.columns[2].number_format == "0.0%" and detail.columns[9].number_format == "0.0%"
     assert summary.columns[1].number_format == "0"  # 党员人数 is a count
-    assert plan.print_setup.area == "A1:L4"
+    assert plan.print_setup.area == f"A1:L{detail.last_row}"  # everything prints, the chart included
+    assert plan.print_setup.repeat_rows == (detail.header_row, detail.header_row)
+    assert plan.row_breaks == (detail.top - 1,)  # the detail starts a page
     (chart,) = plan.charts
-    assert chart.anchor == f"{col_letter(23)}7" and (chart.categories, chart.values) == ("quota_code", "rate")
+    assert (chart.categories, chart.values, chart.target) == ("quota_name", "rate", "target") and chart.data_labels
+    chart_row = int(chart.anchor[1:])
+    assert chart.anchor[0] == "A" and by_quota.top < chart_row < by_quota.header_row
+    reserved = sum(plan.row_heights.get(r, 15) for r in range(chart_row, by_quota.header_row))
+    assert reserved >= chart.height / 2.54 * 72  # the chart does not cover the summary
+    assert [r.colours for r in detail.row_colours] == [{"未达标": "FFFFC7CE"}]  # only 未达标 is coloured
     empty = RollupTable(AS_OF, sample_rollup().rows.iloc[:0], sample_rollup().unit_summary.iloc[:0])
-    assert rollup_plan(empty).charts == [] and rollup_plan(empty).autofilter == "A2:L3"
+    assert rollup_plan(empty).charts == []
+    empty_detail = rollup_plan(empty).blocks[2]
+    assert rollup_plan(empty).autofilter == f"A{empty_detail.header_row}:L{empty_detail.header_row + 1}"
 
 
 def test_results_plan_provisional_title():

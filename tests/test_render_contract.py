@@ -18,7 +18,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from dj_addin import schema
-from dj_addin.plans import build_plans
+from dj_addin.plans import Letterhead, build_plans
 from dj_addin.plans.types import Block, ColumnPlan, Line, Link, Margins, PageText, PrintSetup, SheetPlan, Style, TitleLine
 from dj_addin.xlsx.save import save_plans
 from dj_addin.xlsx.sheets import render_plans
@@ -30,9 +30,12 @@ RENDERERS = ("openpyxl", "reference", "splice", "stream")
 TRICKY = ["=SUM(A1:A3)", "+1", "-2", "@x", "=1+1", "http://example.com", "'quoted"]
 
 
+LETTERHEAD = Letterhead("测试党支部", 2026, {"Q01": "每季度联系群众", "Q02": "年度联系群众人数"}, frozenset({"Q02"}))
+
+
 def sample_plans(provisional: bool = True) -> list[SheetPlan]:
     return build_plans(report=sample_report(), rollup=sample_rollup(), results=sample_results(provisional),
-                       sheet_names=[ROSTER, LOG])
+                       sheet_names=[ROSTER, LOG], letterhead=LETTERHEAD)
 
 
 def render(kind: str, plans: list[SheetPlan], folder: Path) -> Path:
@@ -66,6 +69,24 @@ def chart_title(chart) -> str:
     return "".join(r.t for p in chart.title.tx.rich.p for r in (p.r or []))
 
 
+def chart_features(chart) -> tuple:
+    """Series (kind, values reference), data labels shown, bar colour, target line of a rendered chart."""
+    def colour(series):
+        fill = series.graphicalProperties.solidFill if series.graphicalProperties is not None else None
+        return fill if isinstance(fill, str) or fill is None else (getattr(fill.srgbClr, "val", fill.srgbClr))
+
+    def ref(series):
+        return series.val.numRef.f.replace("'", "")
+
+    bars = [(ref(s), colour(s)) for s in chart.series]
+    labels = chart.dataLabels.showVal if chart.dataLabels is not None else None
+    if labels is None:
+        labels = any(s.dLbls is not None and s.dLbls.showVal for s in chart.series)
+    lines = [(type(c).__name__, [ref(s) for s in c.series]) for c in getattr(chart, "_charts", [])
+             if c is not chart]
+    return bars, bool(labels), lines
+
+
 def look(path: Path, plans: list[SheetPlan]) -> dict:
     """What a user would see and print, read back with openpyxl."""
     wb = openpyxl.load_workbook(path)
@@ -80,7 +101,11 @@ def look(path: Path, plans: list[SheetPlan]) -> dict:
                     fmt = cell.number_format if r >= block.first_row else None
                     cells[cell.coordinate] = (cell.value, fmt, cell.font.b, rgb(cell.fill.fgColor)
                                               if cell.fill.patternType == "solid" else None,
-                                              bool(cell.alignment.wrap_text))
+                                              bool(cell.alignment.wrap_text), cell.font.name, cell.font.charset,
+                                              cell.alignment.horizontal, cell.border.left.style)
+            for i in range(len(block.footer)):
+                cell = ws.cell(block.footer_row + i, block.left)
+                cells[cell.coordinate] = (cell.value, cell.font.name, cell.font.sz)
         widths = {c: round(w, 2) for c, w in column_widths(ws).items()}
         rules = sorted((str(cf.sqref), tuple(r.formula), rgb(r.dxf.fill.bgColor))
                        for cf in ws.conditional_formatting for r in cf.rules)
@@ -91,7 +116,12 @@ def look(path: Path, plans: list[SheetPlan]) -> dict:
                     ws.sheet_properties.pageSetUpPr.fitToPage, ws.print_title_rows, ws.print_area)
         charts = [(type(ch).__name__, ch.type, chart_title(ch), ch.anchor._from.col, ch.anchor._from.row)
                   for ch in ws._charts]
+        chart_parts = [chart_features(ch) for ch in ws._charts]
+        heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
+        page = (ws.oddHeader.center.text, ws.oddFooter.center.text, ps.orientation,
+                ws.print_options.horizontalCentered, [b.id for b in ws.row_breaks.brk])
         out[plan.name] = dict(cells=cells, widths=widths, freeze=ws.freeze_panes, filter=ws.auto_filter.ref,
+                              heights=heights, page=page, chart_parts=chart_parts,
                               rules=rules, links=links, printing=printing, charts=charts,
                               merged=sorted(str(m) for m in ws.merged_cells.ranges),
                               tab=rgb(ws.sheet_properties.tabColor))
@@ -127,13 +157,31 @@ def test_every_renderer_writes_the_same_sheets(rendered):
     assert findings["freeze"] == "A3" and findings["filter"] == "A2:H7"
     assert findings["links"]["B3"] == f"'{LOG}'!A2" and "B6" not in findings["links"]
     assert findings["printing"][:6] == ("landscape", "9", 1, 0, True, "$2:$2")
+    assert findings["page"][:2] == ("测试党支部 2026年度 · 问题清单", "第 &P 页 共 &N 页")
+    assert findings["cells"]["A1"][0].startswith("测试党支部 2026年度 · 问题清单\n结果：错误 ")  # the counts first
+    assert findings["cells"]["A3"][5:] == ("等线", 134, "center", "thin")  # a named CJK font, centred code, borders
+    assert findings["cells"]["G3"][4] and findings["cells"]["G3"][7] == "left"  # 问题 wraps, left
     rollup = reference[schema.ROLLUP.name]
-    assert rollup["charts"] == [("BarChart", "col", "各指标达标率", 22, 6)]  # W7: two rows under 按指标达标率 (W2:Y4)
-    assert rollup["printing"][-1] == f"'{schema.ROLLUP.name}'!$A$1:$L$4"
-    assert ('A3:L4', ('$L3="未达标"',), "FFFFC7CE") in rollup["rules"]
+    # the chart first (A3, inside the print area), then 达标率 by quota, the unit summary and the detail
+    by_quota, summary, detail = next(p for p in plans if p.name == schema.ROLLUP.name).blocks
+    assert rollup["charts"] == [("BarChart", "col", "各指标达标率（已结束的期间）", 0, 2)]  # A3
+    assert by_quota.header_row >= 3 + 16  # the chart's rows are reserved above the table it draws
+    q1, q2 = by_quota.first_row, by_quota.last_row
+    assert rollup["chart_parts"] == [([(f"指标汇总!$C${q1}:$C${q2}", "7030A0")], True,
+                                      [("LineChart", [f"指标汇总!$D${q1}:$D${q2}"])])]  # values on bars, a target line
+    assert rollup["cells"][f"B{q1}"][0] == "每季度联系群众"
+    head, first, last = detail.header_row, detail.first_row, detail.last_row
+    assert rollup["printing"][-2:] == (f"${head}:${head}", f"'{schema.ROLLUP.name}'!$A$1:$L${last}")
+    assert rollup["page"][4] == [detail.top - 1]  # the detail starts a page
+    assert rollup["cells"][f"E{summary.first_row}"][0] == "2026年第1季度"
+    assert rollup["rules"] == [(f"A{first}:L{last}", (f'$L{first}="未达标"',), "FFFFC7CE")]  # only 未达标 coloured
     results = reference[schema.RESULTS.name]
+    assert results["cells"]["A1"][0].startswith("测试党支部 2026年度党员民主评议考评结果\n暂定")
     assert results["cells"]["A1"][3] == "FFFFD8A8"  # the 暂定 title is orange
-    assert results["cells"]["H3"][:2] == (91.2, "0.0")
+    assert results["cells"]["H3"][:2] == (91.2, "0.0") and results["cells"]["H3"][7] == "right"
+    signature = next(v for k, v in results["cells"].items() if isinstance(v[0], str) and v[0].startswith("支部书记"))
+    assert "审核人" in signature[0] and "（盖章）" in signature[0]
+    assert results["printing"][-1].endswith("$A$1:$M$6")  # the signature line prints
 
 
 def test_calamine_reads_the_same_values_from_every_renderer(rendered):
@@ -141,8 +189,8 @@ def test_calamine_reads_the_same_values_from_every_renderer(rendered):
     for kind in RENDERERS:
         assert got[kind] == got["openpyxl"], kind
     rollup = got["openpyxl"][schema.ROLLUP.name]
-    assert rollup[1][:12] == schema.ROLLUP.headers
-    assert rollup[2][9] == 0.5  # a rate is a number (shown as 50.0%)
+    head = next(i for i, row in enumerate(rollup) if row[:12] == schema.ROLLUP.headers)  # the detail's headers
+    assert rollup[head + 1][9] == 0.5  # a rate is a number (shown as 50.0%)
 
 
 def test_widths_follow_the_schema(rendered):

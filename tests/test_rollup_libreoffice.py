@@ -17,6 +17,7 @@ import pytest
 
 from dj_addin import schema
 from dj_addin.context import RunContext
+from dj_addin.plans.values import period_label
 from dj_addin.rollup.periods import periods_for
 from dj_addin.xlsx.reader import read_book
 from dj_addin.rollup.table import rollup
@@ -67,11 +68,11 @@ def test_rollup_matches_native_formulas(tmp_path, libreoffice):
     l_date, l_member = (f"{lq}${log.letter(k)}$2:${log.letter(k)}$1000" for k in ("date", "member_id"))
     r_cols = {k: f"{rq}${research.letter(k)}$2:${research.letter(k)}$1000"
               for k in ("member_id", "start_date", "end_date", "days")}
-    periods = {p.label: p for p in periods_for("季度", r.year, AS_OF) + periods_for("年度", r.year, AS_OF)}
+    periods = {period_label(p.label): p for p in periods_for("季度", r.year, AS_OF) + periods_for("年度", r.year, AS_OF)}
 
     wb = openpyxl.load_workbook(out)
     ws = wb[schema.ROLLUP.name]
-    header_row = next(row for row in range(1, 6)
+    header_row = next(row for row in range(1, ws.max_row + 1)
                       if ws.cell(row, 1).value == schema.ROLLUP.column("member_id").header)
     col = {ws.cell(header_row, c).value: c for c in range(1, len(schema.ROLLUP.columns) + 1)}
     h = {k: col[schema.ROLLUP.column(k).header] for k in ("member_id", "quota_code", "period", "actual")}

@@ -60,18 +60,19 @@ def test_rollup_sheet(book, tmp_path):
     out = tmp_path / "out.xlsx"
     save_outputs(book, out, rollup=sample_rollup())
     ws = openpyxl.load_workbook(out)[schema.ROLLUP.name]
-    headers = [c.value for c in ws[2]][: len(schema.ROLLUP.columns)]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == schema.ROLLUP.headers[0])
+    headers = [c.value for c in ws[head]][: len(schema.ROLLUP.columns)]
     assert headers == schema.ROLLUP.headers
     rate_col = schema.ROLLUP.keys.index("rate") + 1
-    assert ws.cell(3, rate_col).value == 0.5 and ws.cell(3, rate_col).number_format == "0.0%"
+    assert ws.cell(head + 1, rate_col).value == 0.5 and ws.cell(head + 1, rate_col).number_format == "0.0%"
     rules = [r.formula[0] for rng in ws.conditional_formatting for r in rng.rules]
-    assert any('"未达标"' in f for f in rules) and any('"达标"' in f for f in rules)
+    assert any('"未达标"' in f for f in rules) and not any('="达标"' in f for f in rules)  # only 未达标 stands out
     # the per-unit summary and the chart of 达标率 by quota
     values = [v for row in ws.iter_rows(values_only=True) for v in row]
     assert "达标率" in values and "应达标人数" in values
     assert len(ws._charts) == 1
-    assert ws.freeze_panes == "A3"
-    assert ws.print_area == f"'{schema.ROLLUP.name}'!$A$1:$L$4"  # prints the member rows, readable on A4
+    assert ws.print_area == f"'{schema.ROLLUP.name}'!$A$1:$L${head + 2}"  # prints all, the chart first, on A4
+    assert ws._charts[0].anchor._from.row + 1 < head  # the chart (0-based anchor row) is above the detail
 
 
 def test_results_sheet_provisional(book, tmp_path):

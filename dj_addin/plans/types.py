@@ -25,7 +25,17 @@ from typing import Union
 from dj_addin.cellref import cell_position as split_cell  # noqa: F401 (re-exported for renderers)
 from dj_addin.cellref import column_letter as col_letter
 
-Value = Union[str, int, float, bool, dt.date, dt.datetime, None]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A native worksheet formula (without the leading '='), e.g. ``Formula("SUM(D3:D20)")``.
+    Plain text starting with '=' is never a formula; only this is."""
+
+    text: str
+
+
+Value = Union[str, int, float, bool, dt.date, dt.datetime, Formula, None]
 
 
 # ---------------------------------------------------------------- cell addresses
@@ -71,6 +81,7 @@ class Style:
     vertical: str | None = None  # top, center, bottom
     wrap: bool = False
     border: Line | None = None
+    charset: int | None = None  # font charset: 134 (GB2312) lets Excel substitute a CJK font (宋体)
 
     def over(self, base: Style) -> Style:
         """``base`` with every field set here replacing it (a link's font over a column's wrap)."""
@@ -81,7 +92,8 @@ class Style:
 
     @property
     def has_font(self) -> bool:
-        return bool(self.font_name or self.size or self.bold or self.italic or self.color or self.underline)
+        return bool(self.font_name or self.size or self.bold or self.italic or self.color or self.underline
+                    or self.charset)
 
     @property
     def has_alignment(self) -> bool:
@@ -151,6 +163,13 @@ class Block:
     row_colours: tuple[RowColours, ...] = ()
     links: Sequence[Link] = ()
     link_style: Style = Style()
+    cell_formats: Mapping[tuple[int, str], str] = field(default_factory=dict)  # (row index, key) → number format
+    footer: tuple[TitleLine, ...] = ()  # lines under the data rows (a signature line), one blank row between
+
+    @property
+    def footer_row(self) -> int:
+        """The sheet row of the first footer line."""
+        return self.last_row + 2
 
     @property
     def header_row(self) -> int:
@@ -173,9 +192,19 @@ class Block:
     def keys(self) -> list[str]:
         return [c.key for c in self.columns]
 
+    @property
+    def bottom(self) -> int:
+        """The last sheet row the block uses (its footer lines included)."""
+        return self.footer_row + len(self.footer) - 1 if self.footer else self.last_row
+
     def col(self, key: str) -> int:
         """The sheet column of the column ``key``."""
         return self.left + self.keys.index(key)
+
+    def number_format(self, index: int, column: ColumnPlan) -> str | None:
+        """The number format of data row ``index`` in ``column`` (a cell's own, else the column's)."""
+        return self.cell_formats.get((index, column.key), column.number_format) if self.cell_formats \
+            else column.number_format
 
 
 # ---------------------------------------------------------------- the page
@@ -220,6 +249,7 @@ class PrintSetup:
     footer: PageText = PageText()
     margins: Margins | None = None  # None: the engine's defaults
     center_horizontally: bool = False
+    scale: int | None = None  # percent (10–400), with fit_width/fit_height None: keeps manual page breaks
 
 
 MAX_LINKS = 65_530  # Excel keeps at most this many links per sheet
@@ -248,6 +278,10 @@ class ChartSpec:
     y_min: float | None = None
     y_max: float | None = None
     legend: bool = True
+    data_labels: bool = False  # the value on every bar
+    target: str | None = None  # column key of a second series drawn as a line (a target per category)
+    color: str | None = None  # bar colour (ARGB)
+    target_color: str = "FFC00000"
 
 
 # ---------------------------------------------------------------- the sheet
@@ -265,10 +299,12 @@ class SheetPlan:
     tab_color: str | None = None
     charts: list[ChartSpec] = field(default_factory=list)
     row_heights: dict[int, float] = field(default_factory=dict)  # sheet row → points (overrides blocks)
+    row_breaks: tuple[int, ...] = ()  # a page break after each of these sheet rows
+    show_grid: bool = True  # the screen's grid lines (never printed)
 
     @property
     def max_row(self) -> int:
-        return max((max(b.last_row, b.top) for b in self.blocks), default=0)
+        return max((max(b.bottom, b.top) for b in self.blocks), default=0)
 
     def block_for(self, chart: ChartSpec) -> Block:
         return self.blocks[chart.block]

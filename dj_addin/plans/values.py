@@ -45,3 +45,13 @@ def table(frame: pd.DataFrame, columns: Sequence[ColumnPlan]) -> list[list[Value
     present = [c.key for c in columns if c.key in frame.columns]
     records = frame[present].to_dict("records")
     return [[plain(rec.get(c.key)) for c in columns] for rec in records]
+
+
+def period_label(label: Value) -> Value:
+    """A period as people write it: '2026Q1' → '2026年第1季度', '2026' → '2026年度' (others as given)."""
+    text = str(label) if label is not None else ""
+    if len(text) == 6 and text[:4].isdigit() and text[4] == "Q" and text[5] in "1234":
+        return f"{text[:4]}年第{text[5]}季度"
+    if len(text) == 4 and text.isdigit():
+        return f"{text}年度"
+    return label

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -26,13 +26,16 @@ from dj_addin import schema
 from dj_addin.cellref import column_letter
 from dj_addin.schema import ColType, Column, Sheet, SheetKind
 from dj_addin.template.inputs import LISTS_SHEET, Lists, add_prompt, hint_of, validation_for
-from dj_addin.template.layout import GRID, NOTE_FONT, RED, TAB_DATA, TAB_KV, column_format, print_setup, style_header
+from dj_addin.template.layout import (GRID, NOTE_FONT, PERCENT_FORMAT, RED, TAB_DATA, TAB_KV, cjk_font, column_format,
+                                      default_font, print_setup, style_header)
 from dj_addin.template.pages import overview_sheet, readme_sheet
 from dj_addin.template.text import SCORING_NOTES
 
 __all__ = ["DATA_ROWS", "LISTS_SHEET", "LOOKUP_ROWS", "build_template", "lookup_formula", "save_deterministic",
            "write_template"]
 
+# 评分规则 items that are shares: 0.3333 shows as 33.3%.
+PERCENT_ITEMS = ("excellent_cap", "mass_unsatisfied_cap")
 # Data validations and column formats cover rows 2..DATA_ROWS.
 DATA_ROWS = 5000
 # Lookup formulas (评议.姓名) fill this many rows below the header: a branch's
@@ -82,29 +85,34 @@ def _data_sheet(ws: Worksheet, sheet: Sheet, lists: Lists) -> None:
                 ws.cell(row=r, column=i, value="=" + lookup_formula(sheet, col, r))
     ws.row_dimensions[1].height = 30
     ws.freeze_panes = "A2"
-    ws.sheet_properties.tabColor = TAB_DATA
+    ws.sheet_properties.tabColor = TAB_KV if sheet is schema.QUOTAS else TAB_DATA  # 指标设置 is a setting
     print_setup(ws)
 
 
 def _kv_sheet(ws: Worksheet, sheet: Sheet, values: dict[str, object], lists: Lists) -> None:
     for c, text in enumerate(sheet.kv_headers, start=1):
         style_header(ws.cell(row=1, column=c, value=text), True)
+    if sheet is schema.SCORING_RULES:
+        style_header(ws.cell(row=1, column=3, value="含义"), False)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 30
     ws.column_dimensions["C"].width = 50
     for r, col in enumerate(sheet.columns, start=2):
         name = ws.cell(row=r, column=1, value=col.header)
-        name.font = Font(bold=True, color=RED if col.required else "FF000000")
+        name.font = cjk_font(bold=True, color=RED if col.required else "FF000000")
         name.border = GRID
         value = ws.cell(row=r, column=2, value=values.get(col.key))
         value.border = GRID
         value.alignment = Alignment(horizontal="left")
-        fmt = column_format(col)
+        fmt = PERCENT_FORMAT if col.key in PERCENT_ITEMS else column_format(col)
         if fmt:
             value.number_format = fmt
         hint = SCORING_NOTES.get(col.key, "") if sheet is schema.SCORING_RULES else _kv_hint(col)
-        if hint:
-            ws.cell(row=r, column=3, value=hint).font = NOTE_FONT
+        if hint:  # 评分规则: the readable meaning of each key, in plain type
+            note = ws.cell(row=r, column=3, value=hint)
+            note.font = cjk_font() if sheet is schema.SCORING_RULES else NOTE_FONT
+            if sheet is schema.SCORING_RULES:
+                note.border = GRID
         sqref = f"B{r}"
         if col.type is ColType.INT and col.minimum is not None and col.maximum is not None:
             dv = DataValidation(type="whole", operator="between", formula1=str(int(col.minimum)),
@@ -147,6 +155,7 @@ def build_template() -> Workbook:
     """The blank workbook, every sheet of ``schema.SHEETS`` in template order."""
     wb = Workbook()
     wb.remove(wb.active)
+    default_font(wb)
     lists = Lists(wb)
     for sheet in schema.SHEETS:
         ws = wb.create_sheet(sheet.name)

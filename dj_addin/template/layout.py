@@ -10,25 +10,45 @@ from openpyxl.worksheet.worksheet import Worksheet
 from dj_addin.schema import ColType, Column
 
 DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
 TEXT_FORMAT = "@"
 INT_FORMAT = "0"
+
+# The named CJK font of every cell (charset GB2312 lets Excel substitute 宋体 where 等线 is missing);
+# the same as the output sheets' (plans/look.py).
+FONT_NAME = "等线"
+CHARSET = 134
+
+
+def cjk_font(**kw) -> Font:
+    """A font in the house CJK face."""
+    return Font(name=FONT_NAME, charset=CHARSET, **kw)
+
 
 RED = "FFC00000"
 _THIN = Side(style="thin", color="FFBFBFBF")
 GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 REQUIRED_FILL = PatternFill("solid", fgColor=RED)
-REQUIRED_FONT = Font(bold=True, color="FFFFFFFF")
+REQUIRED_FONT = cjk_font(bold=True, color="FFFFFFFF")
 OPTIONAL_FILL = PatternFill("solid", fgColor="FFFCE4D6")
-OPTIONAL_FONT = Font(bold=True, color="FF000000")
+OPTIONAL_FONT = cjk_font(bold=True, color="FF000000")
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
-TITLE_FONT = Font(bold=True, size=16, color=RED)
-SECTION_FONT = Font(bold=True, size=12, color=RED)
-NOTE_FONT = Font(italic=True, color="FF7F7F7F")
+TITLE_FONT = cjk_font(bold=True, size=16, color=RED)
+SECTION_FONT = cjk_font(bold=True, size=12, color=RED)
+NOTE_FONT = cjk_font(italic=True, color="FF7F7F7F")
 WRAP_TOP = Alignment(vertical="top", wrap_text=True)
 FORMULA_FILL = PatternFill("solid", fgColor="FFFFF2CC")
 TAB_INFO = "FF2F5597"
 TAB_KV = "FF7F7F7F"
 TAB_DATA = RED
+
+
+def default_font(wb) -> None:
+    """The workbook's default font (every cell without its own) in the house CJK face."""
+    from openpyxl.styles.colors import Color
+    from openpyxl.utils.indexed_list import IndexedList
+
+    wb._fonts = IndexedList([Font(name=FONT_NAME, sz=11, family=2, charset=CHARSET, color=Color(theme=1))])
 
 
 def column_format(col: Column) -> str | None:
@@ -59,7 +79,11 @@ def print_setup(ws: Worksheet, title_rows: str | None = "1:1") -> None:
     ws.page_margins.left = ws.page_margins.right = 0.5
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "&A 第 &P 页，共 &N 页"
+    ws.page_margins.top, ws.page_margins.bottom = 0.75, 0.7
+    ws.oddHeader.center.text = "&A"
+    ws.oddHeader.center.font = f"{FONT_NAME},Regular"
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.font = f"{FONT_NAME},Regular"
 
 
 def row_height(text: str, width: float) -> float:

@@ -34,6 +34,8 @@ RIBBON: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("考评计分", "按「评分规则」计算综合得分、测算等次和最终等次，写入「考评结果」。",
          "dj score 工作簿.xlsx --in-place"),
         ("一键处理", "依次完成校验、指标汇总和考评计分。", "dj run 工作簿.xlsx --in-place"),
+        ("打印评议票", "按党员名册生成党员互评票（每名党员一份）、群众评议票和计票表，用 A4 纸直接打印；"
+                    "计票表的各列与「评议」相同，数好票后可整块复制到「评议」。", "dj ballots 工作簿.xlsx"),
     )),
     ("上报汇总", (
         (f"导出上报（{LATER}）", "生成报送上级的工作簿（联系电话等个人信息自动打码）；仍有错误时会先提醒。",
@@ -60,13 +62,12 @@ PILLARS: tuple[tuple[str, str], ...] = (
 
 
 def readme_lines() -> list[Line]:
-    """Every line of 说明, in order."""
+    """Every line of 说明, in order: plain words for a secretary first, the command line in an appendix."""
     lines: list[Line] = [
         ("title", "党员联系服务群众工作簿 使用说明", ""),
-        ("text", f"模板版本：{schema.TEMPLATE_VERSION}。本工作簿是党支部（党总支、学院党委）记录和统计"
-                 "党员联系服务群众工作的工具：各表填好后，用「党建助手」（dj 命令）校验、统计指标、考评计分；"
-                 f"按层级上报汇总和 Excel 插件按钮将在{LATER}。不装任何软件也能正常填写和查看，"
-                 "「概览」中的数字由公式自动计算。", ""),
+        ("text", "本工作簿用于记录和统计党员联系服务群众的工作。请按下面的说明填写各表；填好后，点击"
+                 "「党建助手」选项卡上的按钮（或请负责信息工作的同志运行党建助手），即可检查填写是否有误、"
+                 "统计指标完成情况、计算考评得分。不安装任何软件也能填写和查看，「概览」中的数字会自动计算。", ""),
         ("section", "一、工作机制的三个方面", ""),
     ]
     lines += [("item", name, text) for name, text in PILLARS]
@@ -88,23 +89,33 @@ def readme_lines() -> list[Line]:
         ("item", "下拉选项", "带下拉箭头的列请从列表中选择；“是/否”列也可填 Y/N、1/0、√/×。"),
         ("item", "编号", "党员编号、对象编号等按文本保存，前面的 0 不会丢失；英文字母不区分大小写。"
                          "多个编号之间用顿号、逗号或空格分隔。"),
-        ("item", "个人信息", f"联系电话等个人信息在导出上报（{LATER}）时会自动打码（如 138****5678）。"),
+        ("item", "个人信息", f"联系电话等个人信息在导出上报（{LATER}）时会自动打码（如 138****5678）；评议票上不印电话。"),
         ("item", "自动生成的表", "问题清单、指标汇总、考评结果（以及汇总下级时的汇总来源、单位对比）由党建助手生成，每次运行都会重新生成，"
                               "请不要在其中填写内容。"),
-        ("section", f"四、插件按钮（选项卡「党建助手」，{LATER}）和对应命令", ""),
-        ("text", f"Excel 插件（选项卡「党建助手」）将在{LATER}；在此之前，以及使用 WPS 时，请在命令行运行"
-                 "下列 dj 命令完成同样的工作。安装方法：电脑上需有 Python 3.11 或以上版本，在命令行运行 "
-                 "pip install <组织者提供的安装包文件或仓库目录>（例如下载的 .whl 文件，或解压后的仓库文件夹）；"
-                 "党建助手没有发布到 PyPI，不能只写名称安装。"
-                 f"标有“{LATER}”的功能当前版本还不能使用。", ""),
+        ("section", "四、功能按钮（选项卡「党建助手」）", ""),
+        ("text", f"Excel 插件将在{LATER}；标有“{LATER}”的功能当前版本还不能使用。在此之前，以及使用 WPS 时，"
+                 "可请负责信息工作的同志用附录中的命令完成同样的工作。", ""),
     ]
     for group, buttons in RIBBON:
-        for name, what, command in buttons:
-            lines.append(("item", f"{group}｜{name}", f"{what}\n命令：{command}"))
+        for name, what, _ in buttons:
+            lines.append(("item", f"{group}｜{name}", what))
+    lines += [
+        ("section", "五、打印", ""),
+        ("item", "打印效果", "党建助手生成的表都按 A4 纸排版：每页页眉印有单位名称、考核年度和表名，页脚印有"
+                           "“第 N 页 共 M 页”，表头每页重复。"),
+        ("item", "考评结果", "按支部和排名排列，表尾留有支部书记签字、审核人和日期（盖章）的位置，打印后签字归档。"),
+        ("item", "指标汇总", "第一页是各指标达标率的图和表，之后是每名党员的明细，未达标的行标为红色。"),
+        ("section", "附录：命令行（供负责信息工作的同志使用）", ""),
+        ("text", "没有 Excel 插件时，可以在命令行运行下列 dj 命令，效果与对应按钮相同；"
+                 "安装方法见党建助手随附的 README 说明。", ""),
+    ]
+    for group, buttons in RIBBON:
+        for name, _, command in buttons:
+            lines.append(("item", f"{group}｜{name}", f"命令：{command}"))
     lines += [
         ("item", "新建模板", "生成一份空白工作簿；不会覆盖已有的文件（确需覆盖时加 --force）。\n"
                              "命令：dj template -o 工作簿.xlsx"),
-        ("section", "五、版本", ""),
+        ("section", "版本", ""),
         ("item", "模板版本", schema.TEMPLATE_VERSION),
     ]
     return lines
@@ -120,7 +131,7 @@ SCORING_NOTES: dict[str, str] = {
     "pass_line": "综合得分达到此分数测算为合格",
     "basic_line": "综合得分达到此分数测算为基本合格，低于此分为不合格",
     "excellent_needs_quota": "评为优秀还需指标完成分不低于此分",
-    "excellent_cap": "每个支部优秀人数不超过评定等次党员的比例（1/3 写作 0.3333）",
+    "excellent_cap": "每个支部优秀人数不超过评定等次党员的比例（1/3 显示为 33.3%，填 0.3333）",
     "mass_min_votes": "群众评议票数少于此数时不计群众评议分",
     "mass_unsatisfied_cap": "群众不满意票超过此比例的，最高评为基本合格",
     "mass_satisfied_value": "每张满意票的分值",

@@ -13,14 +13,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RichTextProperties
+from openpyxl.drawing.line import LineProperties
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dj_addin.plans.types import PAPER_CODES, Block, ChartSpec, PageText, SheetPlan, Style, Value, col_letter, range_ref
+from dj_addin.plans.types import (PAPER_CODES, Block, ChartSpec, Formula, PageText, SheetPlan, Style, Value, col_letter,
+                                  range_ref)
 from dj_addin.xlsx.marks import find_marks_sheet
 
 __all__ = ["render_plans", "render_sheet", "replace_output_sheet", "put", "page_codes"]
@@ -32,7 +39,7 @@ __all__ = ["render_plans", "render_sheet", "replace_output_sheet", "put", "page_
 @lru_cache(maxsize=None)
 def font(style: Style) -> Font:
     return Font(name=style.font_name, size=style.size, bold=style.bold or None, italic=style.italic or None,
-                color=style.color, underline="single" if style.underline else None)
+                color=style.color, underline="single" if style.underline else None, charset=style.charset)
 
 
 @lru_cache(maxsize=None)
@@ -52,10 +59,14 @@ def border(style: Style) -> Border:
 
 
 def put(ws: Worksheet, row: int, col: int, value: Value, style: Style | None = None, number_format: str | None = None):
-    """Write a value; text is always text (a value starting with '=' never becomes a formula)."""
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
+    """Write a value; text is always text (a value starting with '=' never becomes a formula):
+    only a ``Formula`` is a formula."""
+    if isinstance(value, Formula):
+        cell = ws.cell(row=row, column=col, value="=" + value.text)
+    else:
+        cell = ws.cell(row=row, column=col, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
     if style is not None:
         if style.has_font:
             cell.font = font(style)
@@ -90,6 +101,8 @@ def replace_output_sheet(wb: Workbook, name: str, tab_color: str | None = None) 
 def render_block(ws: Worksheet, block: Block) -> None:
     for i, line in enumerate(block.titles):
         row = block.top + i
+        if not line.text:  # an empty line only keeps room (for a chart)
+            continue
         put(ws, row, block.left, line.text, line.style)
         if line.span > 1:
             ws.merge_cells(start_row=row, start_column=block.left, end_row=row, end_column=block.left + line.span - 1)
@@ -105,18 +118,24 @@ def render_block(ws: Worksheet, block: Block) -> None:
     for link in block.links:
         links[link.row].append(link)
     link_cols = {key: block.col(key) for key in {link.column for link in block.links}}
-    columns = [(block.left + i, c.style if c.style != Style() else None, c.number_format)
-               for i, c in enumerate(block.columns)]
+    columns = [(block.left + i, c.style if c.style != Style() else None, c) for i, c in enumerate(block.columns)]
     for r, values in enumerate(block.rows):
         row = block.first_row + r
-        for (col, style, fmt), value in zip(columns, values):
-            put(ws, row, col, value, style, fmt)
+        for (col, style, c), value in zip(columns, values):
+            put(ws, row, col, value, style, block.number_format(r, c))
         for link in links.get(r, ()):
             cell = ws.cell(row=row, column=link_cols[link.column])
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link.location, tooltip=link.tooltip or None)
             cell.font = font(block.link_style.over(block.columns[link_cols[link.column] - block.left].style))
         if block.row_height:
             ws.row_dimensions[row].height = block.row_height
+    for i, line in enumerate(block.footer):
+        row = block.footer_row + i
+        put(ws, row, block.left, line.text, line.style)
+        if line.span > 1:
+            ws.merge_cells(start_row=row, start_column=block.left, end_row=row, end_column=block.left + line.span - 1)
+        if line.height:
+            ws.row_dimensions[row].height = line.height
 
 
 def colour_rows(ws: Worksheet, block: Block) -> None:
@@ -162,6 +181,8 @@ def finish(ws: Worksheet, plan: SheetPlan) -> None:
         ws.page_setup.fitToWidth = p.fit_width
         ws.page_setup.fitToHeight = p.fit_height
         ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if p.scale is not None:
+        ws.page_setup.scale = p.scale
     if p.repeat_rows:
         ws.print_title_rows = f"{p.repeat_rows[0]}:{p.repeat_rows[1]}"
     if p.header:
@@ -176,6 +197,10 @@ def finish(ws: Worksheet, plan: SheetPlan) -> None:
         ws.print_options.horizontalCentered = True
     for row, height in plan.row_heights.items():
         ws.row_dimensions[row].height = height
+    for row in plan.row_breaks:
+        ws.row_breaks.append(Break(id=row))
+    if not plan.show_grid:
+        ws.sheet_view.showGridLines = False
     if p.area:
         ws.print_area = p.area
 
@@ -201,8 +226,36 @@ def add_chart(ws: Worksheet, plan: SheetPlan, spec: ChartSpec) -> None:
     cats = Reference(ws, min_col=block.col(spec.categories), min_row=block.first_row, max_row=block.last_row)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
+    if spec.color:
+        chart.series[0].graphicalProperties.solidFill = spec.color[-6:]
+        chart.series[0].graphicalProperties.line.solidFill = spec.color[-6:]
+    if spec.data_labels:
+        chart.dataLabels = DataLabelList(showVal=True, showCatName=False, showSerName=False, showLegendKey=False,
+                                         showPercent=False)
+        chart.dataLabels.numFmt = spec.y_format or "General"
+        chart.dataLabels.position = "outEnd"
+    if spec.target:
+        line = LineChart()
+        line.add_data(Reference(ws, min_col=block.col(spec.target), min_row=block.header_row, max_row=block.last_row),
+                      titles_from_data=True)
+        line.set_categories(cats)
+        series = line.series[0]
+        series.graphicalProperties = GraphicalProperties(ln=LineProperties(solidFill=spec.target_color[-6:],
+                                                                            w=28575, prstDash="dash"))
+        series.marker.symbol = "none"
+        series.smooth = False
+        chart += line
+    chart.x_axis.txPr = horizontal_labels()
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
     chart.width, chart.height = spec.width, spec.height
     ws.add_chart(chart, spec.anchor)
+
+
+def horizontal_labels() -> RichText:
+    """Category labels written level (LibreOffice and Excel wrap them instead of turning them)."""
+    return RichText(bodyPr=RichTextProperties(rot=0, vert="horz"),
+                    p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=900)), endParaRPr=None)])
 
 
 def render_sheet(wb: Workbook, plan: SheetPlan) -> Worksheet:

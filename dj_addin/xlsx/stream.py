@@ -23,7 +23,8 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from dj_addin.plans.types import PAPER_CODES, Block, PageText, SheetPlan, Style, Value, col_letter, split_cell
+from dj_addin.plans.types import (PAPER_CODES, Block, Formula, PageText, SheetPlan, Style, Value, col_letter,
+                                  split_cell)
 from dj_addin.xlsx.atomic import atomic_write
 from dj_addin.xlsx.sheets import page_codes
 
@@ -42,6 +43,12 @@ class Formats:
         self.wb = wb
         self.cache: dict[tuple[Style | None, str | None], Any] = {}
 
+    def blank(self):
+        """A format that changes nothing (a cell that only carries its row's height)."""
+        if "blank" not in self.cache:
+            self.cache["blank"] = self.wb.add_format({})
+        return self.cache["blank"]
+
     def get(self, style: Style | None, number_format: str | None = None):
         key = (style if style != Style() else None, number_format)
         if key == (None, None):
@@ -59,6 +66,8 @@ def properties(style: Style | None, number_format: str | None) -> dict[str, Any]
         return p
     if style.font_name:
         p["font_name"] = style.font_name
+    if style.charset:
+        p["font_charset"] = style.charset
     if style.size:
         p["font_size"] = style.size
     if style.bold:
@@ -91,6 +100,8 @@ def put(ws: Worksheet, row: int, col: int, value: Value, fmt, formats: Formats, 
     if value is None or value == "":  # an empty text is an empty cell (as openpyxl writes it)
         if fmt is not None:
             ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, Formula):
+        ws.write_formula(r, c, "=" + value.text, fmt)
     elif isinstance(value, str):
         ws.write_string(r, c, value, fmt)
     elif isinstance(value, bool):
@@ -113,6 +124,7 @@ class BlockWriter:
         self.header_fmt = formats.get(block.header_style)
         self.cols = [(block.left + i, c.style if c.style != Style() else None, c.number_format,
                       formats.get(c.style, c.number_format)) for i, c in enumerate(block.columns)]
+        self.footer_fmts = [formats.get(line.style) for line in block.footer]
         self.links: dict[int, list] = defaultdict(list)
         for link in block.links:
             self.links[link.row].append(link)
@@ -122,19 +134,35 @@ class BlockWriter:
         out = {b.top + i: line.height for i, line in enumerate(b.titles) if line.height}
         if b.header_height:
             out[b.header_row] = b.header_height
+        out.update({b.footer_row + i: line.height for i, line in enumerate(b.footer) if line.height})
         return out
+
+    def has_cells(self, row: int) -> bool:
+        b = self.block
+        if b.top <= row < b.header_row:
+            return bool(b.titles[row - b.top].text)
+        return b.header_row <= row <= b.last_row or (bool(b.footer) and b.footer_row <= row < b.footer_row + len(b.footer))
+
+    def line(self, row: int, line, fmt) -> None:
+        b = self.block
+        if not line.text:  # an empty line only keeps room (for a chart)
+            return
+        if line.span > 1:
+            self.ws.merge_range(row - 1, b.left - 1, row - 1, b.left + line.span - 2, line.text, fmt)
+        else:
+            self.ws.write_string(row - 1, b.left - 1, line.text, fmt)
 
     def row(self, row: int) -> None:
         b, ws = self.block, self.ws
+        if b.footer and b.footer_row <= row < b.footer_row + len(b.footer):
+            i = row - b.footer_row
+            self.line(row, b.footer[i], self.footer_fmts[i])
+            return
         if row < b.top or row > b.last_row:
             return
         if row < b.header_row:
             i = row - b.top
-            line = b.titles[i]
-            if line.span > 1:
-                ws.merge_range(row - 1, b.left - 1, row - 1, b.left + line.span - 2, line.text, self.title_fmts[i])
-            else:
-                ws.write_string(row - 1, b.left - 1, line.text, self.title_fmts[i])
+            self.line(row, b.titles[i], self.title_fmts[i])
             return
         if row == b.header_row:
             for col, c in zip(range(b.left, b.right + 1), b.columns):
@@ -144,6 +172,9 @@ class BlockWriter:
         values = b.rows[index]
         linked = {link.column: link for link in self.links.get(index, ())}
         for (col, style, number_format, fmt), c, value in zip(self.cols, b.columns, values):
+            if b.cell_formats and (index, c.key) in b.cell_formats:
+                number_format = b.cell_formats[(index, c.key)]
+                fmt = self.formats.get(style, number_format)
             link = linked.get(c.key)
             if link is not None:
                 link_fmt = self.formats.get(b.link_style.over(c.style), number_format)
@@ -190,6 +221,8 @@ def finish(ws: Worksheet, plan: SheetPlan) -> None:
         ws.set_paper(PAPER_CODES[p.paper])
     if p.fit_width is not None or p.fit_height is not None:
         ws.fit_to_pages(p.fit_width or 0, p.fit_height or 0)
+    if p.scale is not None:
+        ws.set_print_scale(p.scale)
     if p.repeat_rows:
         ws.repeat_rows(p.repeat_rows[0] - 1, p.repeat_rows[1] - 1)
     if p.area:
@@ -203,6 +236,10 @@ def finish(ws: Worksheet, plan: SheetPlan) -> None:
         ws.set_margins(m.left, m.right, m.top, m.bottom)
     if p.center_horizontally:
         ws.center_horizontally()
+    if plan.row_breaks:
+        ws.set_h_pagebreaks(list(plan.row_breaks))
+    if not plan.show_grid:
+        ws.hide_gridlines(1)
 
 
 def add_charts(wb: Workbook, ws: Worksheet, plan: SheetPlan) -> None:
@@ -212,9 +249,24 @@ def add_charts(wb: Workbook, ws: Worksheet, plan: SheetPlan) -> None:
             continue
         chart = wb.add_chart({"type": spec.kind})
         vcol, ccol = block.col(spec.values) - 1, block.col(spec.categories) - 1
-        chart.add_series({"name": [plan.name, block.header_row - 1, vcol],
-                          "categories": [plan.name, block.first_row - 1, ccol, block.last_row - 1, ccol],
-                          "values": [plan.name, block.first_row - 1, vcol, block.last_row - 1, vcol]})
+        series: dict[str, Any] = {"name": [plan.name, block.header_row - 1, vcol],
+                                  "categories": [plan.name, block.first_row - 1, ccol, block.last_row - 1, ccol],
+                                  "values": [plan.name, block.first_row - 1, vcol, block.last_row - 1, vcol]}
+        if spec.color:
+            series["fill"] = {"color": "#" + spec.color[-6:]}
+            series["border"] = {"color": "#" + spec.color[-6:]}
+        if spec.data_labels:
+            series["data_labels"] = {"value": True, "position": "outside_end", "num_format": spec.y_format or "General"}
+        chart.add_series(series)
+        if spec.target:
+            tcol = block.col(spec.target) - 1
+            line = wb.add_chart({"type": "line"})
+            line.add_series({"name": [plan.name, block.header_row - 1, tcol],
+                             "categories": [plan.name, block.first_row - 1, ccol, block.last_row - 1, ccol],
+                             "values": [plan.name, block.first_row - 1, tcol, block.last_row - 1, tcol],
+                             "line": {"color": "#" + spec.target_color[-6:], "width": 2.25, "dash_type": "dash"},
+                             "marker": {"type": "none"}})
+            chart.combine(line)
         chart.set_title({"name": spec.title})
         axis: dict[str, Any] = {}
         if spec.y_title:
@@ -226,6 +278,7 @@ def add_charts(wb: Workbook, ws: Worksheet, plan: SheetPlan) -> None:
         if spec.y_max is not None:
             axis["max"] = spec.y_max
         (chart.set_x_axis if spec.kind == "bar" else chart.set_y_axis)(axis)
+        (chart.set_y_axis if spec.kind == "bar" else chart.set_x_axis)({"num_font": {"rotation": 0, "size": 9}})
         if not spec.legend:
             chart.set_legend({"none": True})
         chart.set_size({"width": round(spec.width * CM_TO_PX), "height": round(spec.height * CM_TO_PX)})
@@ -245,11 +298,14 @@ def write_sheet(wb: Workbook, plan: SheetPlan, formats: Formats) -> None:
     for w in writers:
         heights.update(w.heights())
     sized = [b for b in plan.blocks if b.row_height]
+    plain = formats.blank()
     for row in range(1, plan.max_row + 1):
         height = plan.row_heights.get(row) or heights.get(row) or next(
             (b.row_height for b in sized if b.first_row <= row <= b.last_row), None)
         if height:
             ws.set_row(row - 1, height)  # before the row's cells: constant_memory writes rows once
+            if not any(w.has_cells(row) for w in writers):  # constant_memory drops a row without cells
+                ws.write_blank(row - 1, 0, None, plain)
         for w in writers:
             w.row(row)
     for block in plan.blocks:
