@@ -191,15 +191,17 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
         result.notes.append("部分文件含错误仍被汇总（--include-errors），考评结果为暂定。")
     result.figures = _figures(chosen, calc)
     shaped = input_plans(merged, {x.sheet: x.note for x in result.limited},
-                         f"{result.unit_code or ''} {result.unit_name or ''}".strip(), len(chosen))
+                         f"{result.unit_code or ''} {result.unit_name or ''}".strip(), len(chosen), calc.letterhead)
     errors = sum(d.loaded.errors for d in chosen)
-    outputs = [rollup_plan(calc.rollup.to_table()), results_plan(calc.scores.to_table(errors > 0, errors))]
+    lh = calc.letterhead
+    outputs = [rollup_plan(calc.rollup.to_table(), lh), results_plan(calc.scores.to_table(errors > 0, errors), lh)]
     outputs.append(sources_plan(_source_rows(result), [(s.name, s.reason) for s in found.skipped],
-                                result.missing_units, result.conflicts, result.notes))
+                                result.missing_units, result.conflicts, result.notes, lh))
     activity = merged.tables[schema.ACTIVITIES.key].data
     unit_of = pd.Series([str(d.loaded.unit_code) for d in chosen
                          for _ in range(len(d.loaded.book.tables[schema.ACTIVITIES.key]))], dtype=object)
-    outputs.append(comparison_plan(result.figures, [q.code for q in calc.rollup.quotas], outcomes(activity, unit_of)))
+    outputs.append(comparison_plan(result.figures, [q.code for q in calc.rollup.quotas], outcomes(activity, unit_of),
+                                   lh))
     # the input-shaped sheets hold text XML cannot hold already cleaned, column by column (sheets.plain_column)
     write_workbook_bulk(out, shaped + clean_plans(outputs))
     result.output = out

@@ -191,14 +191,16 @@ class Recomputed:
     as_of: dt.date
     year: int
     findings: list = field(default_factory=list)
+    letterhead: object = None  # plans.look.Letterhead: unit, year and quota names on every printed page
 
 
 def recompute(merged: Book, as_of: dt.date | None, today: dt.date | None = None) -> Recomputed:
     """指标汇总 and 考评结果 over the merged rows (the inputs were validated one by one)."""
     from dj_addin.context import RunContext
+    from dj_addin.plans import letterhead_of
     from dj_addin.rollup.table import rollup
     from dj_addin.scoring.score import score
 
     run = RunContext.build(merged, as_of, today=today)
     r = rollup(run, file="")
-    return Recomputed(r, score(run, r), run.as_of, run.year, list(run.settings_findings))
+    return Recomputed(r, score(run, r), run.as_of, run.year, list(run.settings_findings), letterhead_of(run))

@@ -78,7 +78,7 @@ def _titled(cols: tuple[ColumnPlan, ...], rows: list[list[Value]], title: str, *
 
 
 def sources_plan(rows: list[SourceRow], skipped: list[tuple[str, str]], missing: list[tuple[str, str]],
-                 conflicts: list, notes: list[str]) -> SheetPlan:
+                 conflicts: list, notes: list[str], letterhead=None) -> SheetPlan:
     spec = schema.SOURCES
     cols = columns(spec.columns, formats={"report_date": look.DATE}, wrap=("reason",)) + (
         ColumnPlan("where", "所在邮件/压缩包", 40, style=look.WRAP),)
@@ -99,7 +99,8 @@ def sources_plan(rows: list[SourceRow], skipped: list[tuple[str, str]], missing:
     last = col_letter(main.right)
     return SheetPlan(name=spec.name, blocks=blocks, freeze=f"A{main.first_row}",
                      autofilter=f"A{main.header_row}:{last}{max(main.last_row, main.first_row)}",
-                     print_setup=look.table_print(), tab_color=look.OUTPUT_TAB_COLOR)
+                     print_setup=look.table_print(letterhead=letterhead, sheet=spec.name),
+                     tab_color=look.OUTPUT_TAB_COLOR)
 
 
 def unit_figures(units: list[tuple[str, str, set[str], int, int]], unit_summary: pd.DataFrame,
@@ -139,7 +140,8 @@ def outcomes(activities: pd.DataFrame, unit_of: pd.Series) -> pd.DataFrame:
     return out
 
 
-def comparison_plan(figures: list[UnitFigures], quota_codes: list[str], activity: pd.DataFrame) -> SheetPlan:
+def comparison_plan(figures: list[UnitFigures], quota_codes: list[str], activity: pd.DataFrame,
+                    letterhead=None) -> SheetPlan:
     cols = [ColumnPlan("unit_code", "单位编码", 12), ColumnPlan("unit_name", "单位名称", 24),
             ColumnPlan("members", "党员人数", 9, look.INTEGER), ColumnPlan("contacts", "联系记载条数", 12, look.INTEGER)]
     cols += [ColumnPlan(f"rate_{q}", f"{q} 达标率", 10, look.PERCENT) for q in quota_codes]
@@ -161,7 +163,8 @@ def comparison_plan(figures: list[UnitFigures], quota_codes: list[str], activity
     blocks = _stack([main, _titled(act_cols, act_rows, "载体活动成效（按单位、活动品牌、成果单位）"),
                      _titled(tot_cols, tot_rows, "载体活动成效合计（按活动品牌、成果单位）")], gap=20)
     plan = SheetPlan(name=schema.COMPARISON.name, blocks=blocks, freeze=f"C{main.first_row}",
-                     print_setup=look.table_print(), tab_color=look.OUTPUT_TAB_COLOR)
+                     print_setup=look.table_print(letterhead=letterhead, sheet=schema.COMPARISON.name),
+                     tab_color=look.OUTPUT_TAB_COLOR)
     if rows:
         plan.charts.append(ChartSpec("column", "各单位平均综合得分", block=0, categories="unit_name",
                                      values="average", anchor=f"A{main.last_row + 3}", width=18, height=8,

@@ -55,7 +55,7 @@ def plain_column(values: pd.Series, col_type: ColType | None) -> list[Value]:
     return out
 
 
-def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "") -> SheetPlan:
+def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhead=None) -> SheetPlan:
     """One data sheet: header row 1 (or a note above it when its rows stayed below), provenance at the right."""
     frame = t.for_writing(provenance=True)
     specs = {c.key: c for c in t.spec.columns}
@@ -77,10 +77,10 @@ def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "") -> Sheet
     header = block.header_row
     return SheetPlan(name=t.spec.name, blocks=[block], freeze=f"A{header + 1}",
                      autofilter=f"A{header}:{col_letter(len(cols))}{max(block.last_row, header + 1)}",
-                     print_setup=look.table_print())
+                     print_setup=look.table_print(letterhead=letterhead, sheet=t.spec.name, repeat=(header, header)))
 
 
-def kv_plan(kv: KVTable) -> SheetPlan:
+def kv_plan(kv: KVTable, letterhead=None) -> SheetPlan:
     spec = kv.spec
     key_head, value_head = spec.kv_headers
     cols = (ColumnPlan("item", key_head, 16, style=Style(bold=True)), ColumnPlan("value", value_head, 30))
@@ -90,7 +90,8 @@ def kv_plan(kv: KVTable) -> SheetPlan:
         value = None if item is None else item.value
         rows.append([c.header, _kv_value(value, c.type)])
     return SheetPlan(name=spec.name, blocks=[Block(cols, rows, header_style=look.HEADER)],
-                     print_setup=look.table_print())
+                     print_setup=look.table_print(letterhead=letterhead, sheet=spec.name, repeat=(1, 1),
+                                                  orientation="portrait"))
 
 
 def _kv_value(value, col_type) -> Value:
@@ -102,7 +103,7 @@ def _kv_value(value, col_type) -> Value:
     return v
 
 
-def readme_plan(unit: str, files: int) -> SheetPlan:
+def readme_plan(unit: str, files: int, letterhead=None) -> SheetPlan:
     lines = [f"本工作簿由「汇总下级」生成：{unit}，汇总 {files} 个下级工作簿。",
              "各数据表与下级工作簿格式相同，右侧的「来源单位编码」「来源行」指明每一行来自哪个单位工作簿的第几行；"
              "再向上级汇总时保持不变。",
@@ -111,19 +112,20 @@ def readme_plan(unit: str, files: int) -> SheetPlan:
              "指标设置和评分规则来自本级，指标汇总和考评结果按汇总后的数据重新计算。"]
     block = Block((ColumnPlan("text", "说明", 100, style=look.WRAP),), [[t] for t in lines],
                   header_style=look.HEADER)
-    return SheetPlan(name=schema.README.name, blocks=[block], print_setup=look.table_print())
+    return SheetPlan(name=schema.README.name, blocks=[block],
+                     print_setup=look.table_print(letterhead=letterhead, sheet=schema.README.name, repeat=None))
 
 
-def input_plans(merged: Book, limited: dict[str, str], unit: str, files: int) -> list[SheetPlan]:
+def input_plans(merged: Book, limited: dict[str, str], unit: str, files: int, letterhead=None) -> list[SheetPlan]:
     """Every sheet of the template in order (说明 first; 概览's formulas are not written)."""
-    out = [readme_plan(unit, files)]
+    out = [readme_plan(unit, files, letterhead)]
     for spec in schema.SHEETS:
         if spec.kind is schema.SheetKind.KV:
-            out.append(kv_plan(merged.kv[spec.key]))
+            out.append(kv_plan(merged.kv[spec.key], letterhead))
         elif spec.kind is schema.SheetKind.DATA:
             t = merged.tables[spec.key]
             note = limited.get(spec.name, "")
-            out.append(data_plan(t, keep_rows=not note, note=note))
+            out.append(data_plan(t, keep_rows=not note, note=note, letterhead=letterhead))
     return out
 
 
