@@ -14,11 +14,13 @@ import os
 import pkgutil
 import re
 import sys
+import warnings
 
 import click
 
 from dj_addin import __version__
-from dj_addin.errors import DjError
+from dj_addin.commands._common import echo, print_json
+from dj_addin.errors import DjError, describe_unexpected
 
 
 # click's own usage messages, in the words users read.
@@ -65,32 +67,53 @@ def usage_message(exc: click.UsageError) -> str:
     return f"错误：{text}。请运行「{command} -h」查看用法。"
 
 
+def _json_requested(args: list[str] | None) -> bool:
+    return "--json" in (sys.argv[1:] if args is None else list(args))
+
+
+def fail(line: str, code: int, *, as_json: bool, file: str | None = None) -> None:
+    """One Chinese line on stderr and, with --json, the error document on stdout (interfaces.md)."""
+    echo(line, err=True)
+    if as_json:
+        print_json({"error": line, "file": file})
+    sys.exit(code)
+
+
 class DjGroup(click.Group):
     """A click group that never shows a traceback, nor an English message, to the user."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
+        self._as_json = _json_requested(args)
+        if not sys.warnoptions:  # libraries' warnings (openpyxl, pandas) are English noise to a secretary
+            warnings.simplefilter("ignore")
+        if not (sys.argv[1:] if args is None else list(args)):  # bare `dj`: the help, not an error
+            with self.make_context(prog_name or "dj", ["--help"], resilient_parsing=True) as ctx:
+                for line in self.get_help(ctx).splitlines():
+                    echo(line)
+            sys.exit(0)
         try:
             return super().main(args, prog_name, complete_var, standalone_mode=standalone_mode, **extra)
         except click.UsageError as exc:  # raised only when not standalone
-            click.echo(usage_message(exc), err=True)
-            sys.exit(2)
+            fail(usage_message(exc), 2, as_json=self._as_json)
 
     def make_context(self, info_name, args, parent=None, **extra):  # noqa: D102
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
-            click.echo(usage_message(exc), err=True)
-            sys.exit(2)
+            fail(usage_message(exc), 2, as_json=getattr(self, "_as_json", False))
 
     def invoke(self, ctx: click.Context):  # noqa: D102 - behaviour documented above
+        as_json = getattr(self, "_as_json", False)
+
+        def file() -> str | None:  # the book a command was working on (ctx.meta is shared with subcommands)
+            return ctx.meta.get("dj_file")
+
         try:
             return super().invoke(ctx)
         except DjError as exc:
-            click.echo(f"错误：{exc.message}", err=True)
-            ctx.exit(exc.exit_code)
+            fail(f"错误：{exc.message}", exc.exit_code, as_json=as_json, file=file())
         except click.UsageError as exc:  # a subcommand's arguments
-            click.echo(usage_message(exc), err=True)
-            ctx.exit(2)
+            fail(usage_message(exc), 2, as_json=as_json, file=file())
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except BrokenPipeError:  # output piped into `head` and cut short: not a failure of ours
@@ -98,17 +121,15 @@ class DjGroup(click.Group):
             ctx.exit(0)
         except OSError as exc:  # a path we cannot write or read: say which and why
             where = f"「{exc.filename}」" if exc.filename else ""
-            why = _OS_ERRORS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
-            click.echo(f"错误：无法读写文件{where}（{why}）；"
-                       "请检查路径和权限，或关闭正在使用该文件的程序后重试。文件未作改动。", err=True)
-            ctx.exit(2)
+            why = _OS_ERRORS.get(exc.errno or 0, exc.strerror or "系统错误")
+            if not any("\u4e00" <= ch <= "\u9fff" for ch in why):
+                why = "系统错误"
+            fail(f"错误：无法读写文件{where}（{why}）；请检查路径和权限，或关闭正在使用该文件的程序后重试。文件未作改动。",
+                 2, as_json=as_json, file=file())
         except KeyboardInterrupt:
-            click.echo("已中断；文件未作改动。", err=True)
-            ctx.exit(2)
+            fail("已中断；文件未作改动。", 2, as_json=as_json, file=file())
         except Exception as exc:  # the last line of defence: a readable line, never a traceback
-            click.echo(f"错误：运行失败（{type(exc).__name__}: {exc}）；文件未作改动。请把这行信息发给管理员。",
-                       err=True)
-            ctx.exit(2)
+            fail(describe_unexpected(exc, file()), 2, as_json=as_json, file=file())
 
 
 @click.group(cls=DjGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -16,7 +16,7 @@ from builders import clean_rows, make_book
 from dj_addin.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-BOOK_COMMANDS = sorted(name for name, cmd in main.commands.items() if any(p.name == "book" for p in cmd.params))
+BOOK_COMMANDS = sorted(name for name, cmd in main.commands.items() if any(p.name in ("book", "inputs") for p in cmd.params))
 
 
 def _module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

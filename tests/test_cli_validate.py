@@ -88,7 +88,7 @@ def test_in_place_keeps_backup_and_clear_marks_restores(book, fake_validation):
     fake_validation(sample_report())
     before, original = snapshot(book), book.read_bytes()
     assert invoke("validate", book, "--in-place").exit_code == 1
-    bak = book.with_name("支部A.bak.xlsx")
+    bak = book.with_name("支部A.bak-原始.xlsx")
     assert bak.read_bytes() == original
     assert MARKS_SHEET in openpyxl.load_workbook(book).sheetnames
     counted = invoke("clear-marks", book)

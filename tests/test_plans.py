@@ -175,7 +175,7 @@ def test_in_place_file_sink_keeps_a_backup(tmp_path):
     path = make_book(tmp_path / "支部A.xlsx", rows=clean_rows())
     before = path.read_bytes()
     result = run_book(path, dt.date(2026, 12, 31), in_place=True)
-    assert result.backup == tmp_path / "支部A.bak.xlsx" and result.backup.read_bytes() == before
+    assert result.backup == tmp_path / "支部A.bak-原始.xlsx" and result.backup.read_bytes() == before
     assert result.dest == path and schema.RESULTS.name in result.written_sheets
 
 
@@ -184,6 +184,6 @@ def test_cli_advice_is_the_commands_not_the_librarys(tmp_path):
     result = run_book(path, dt.date(2026, 12, 31))
     assert result.dest is None and not any("-o" in line or "--in-place" in line for line in summary_lines(result))
     shown = CliRunner().invoke(main, ["run", str(path), "--as-of", "2026-12-31"])
-    assert "加 -o 输出文件 或 --in-place" in shown.output
+    assert "加 -o 输出文件" in shown.output and "--in-place" in shown.output
     written = CliRunner().invoke(main, ["run", str(path), "--as-of", "2026-12-31", "-o", str(tmp_path / "o.xlsx")])
     assert "已写入" in written.output and "加 -o" not in written.output

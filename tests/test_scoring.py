@@ -331,7 +331,7 @@ def test_errors_make_results_provisional_and_exit_1(tmp_path):
     result, _ = invoke("score", path, "--as-of", "2026-12-31", "--in-place")
     assert result.exit_code == 1, result.output
     assert "暂定" in result.output and "1 个错误" in result.output
-    assert (tmp_path / "b.bak.xlsx").exists()
+    assert (tmp_path / "b.bak-原始.xlsx").exists()
     import openpyxl
 
     ws = openpyxl.load_workbook(path)[schema.RESULTS.name]

@@ -115,10 +115,24 @@ def test_failed_write_leaves_destination_untouched(book, tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == [book.name]  # no temporary file left behind
 
 
-def test_backup_keeps_only_the_last(book):
+def test_backups_keep_the_original_and_the_five_most_recent(book):
+    import datetime as dt
+
     first = book.read_bytes()
-    bak = keep_backup(book)
-    assert bak == backup_path(book) and bak.name == "支部A.bak.xlsx" and bak.read_bytes() == first
-    save_outputs(book, book, report=sample_report())
-    keep_backup(book)
-    assert bak.read_bytes() == book.read_bytes()
+    assert backup_path(book).name == "支部A.bak-原始.xlsx"
+    original = keep_backup(book)
+    assert original.name == "支部A.bak-原始.xlsx" and original.read_bytes() == first
+    stamps = []
+    for i in range(7):
+        book.write_bytes(first + bytes([i]))  # a different book each time (zip readers ignore the tail)
+        now = dt.datetime(2026, 12, 1, 9, 30, i)
+        stamps.append(keep_backup(book, now=now))
+        assert stamps[-1].name == f"支部A.bak-20261201-0930{i:02d}.xlsx"
+        assert stamps[-1].read_bytes() == first + bytes([i])
+    left = sorted(p.name for p in book.parent.iterdir() if ".bak-" in p.name)
+    assert left == ["支部A.bak-20261201-093002.xlsx", "支部A.bak-20261201-093003.xlsx",
+                    "支部A.bak-20261201-093004.xlsx", "支部A.bak-20261201-093005.xlsx",
+                    "支部A.bak-20261201-093006.xlsx", "支部A.bak-原始.xlsx"]
+    assert original.read_bytes() == first
+    again = keep_backup(book, now=dt.datetime(2026, 12, 1, 9, 30, 6))  # same second: a suffix, nothing replaced
+    assert again.name == "支部A.bak-20261201-093006-2.xlsx" and stamps[-1].exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from dj_addin.aggregate import aggregate
-from dj_addin.commands._common import as_of_option, json_option, parse_as_of, print_json
+from dj_addin.commands._common import as_of_option, echo, json_option, parse_as_of, print_json
 
 
 def console_progress(done: int, total: int, name: str) -> None:
@@ -43,7 +43,7 @@ def aggregate_command(ctx: click.Context, inputs: tuple[Path, ...], out: Path, t
         print_json(result.as_json())
     else:
         for line in result.summary_lines():
-            click.echo(line)
+            echo(line)
     ctx.exit(result.exit_code)
 
 

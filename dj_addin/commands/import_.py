@@ -76,7 +76,7 @@ def summary_lines(result: ImportResult) -> list[str]:
 def import_command(ctx: click.Context, book: Path, sources: tuple[str, ...], sheet: str, out: Path | None,
                    in_place: bool, force: bool, as_of: str | None, as_json: bool) -> None:
     """导入其他系统导出的名单：SOURCE 可写成「文件:工作表名」；显示列的对应、新增/跳过/拒绝的行和新增行的校验结果。"""
-    dest = output_target(book, out, in_place)
+    dest = output_target(book, out, in_place, force)
     if out is not None and out.exists() and not force:
         raise UsageError(f"输出文件「{out.name}」已存在；为免覆盖，请换一个文件名，或加 --force 覆盖它。")
     result = import_rows(book, list(sources), sheet, dest=dest, as_of=parse_as_of(as_of))

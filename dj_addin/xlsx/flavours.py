@@ -138,7 +138,8 @@ def _prepare(path: Path, max_bytes: int | None, stack: contextlib.ExitStack) -> 
             else:
                 shutil.copyfile(path, dest)  # a standard package under a foreign name (.xls)
             return dest
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, KeyError, ValueError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, KeyError, ValueError, OSError,
+            RuntimeError, NotImplementedError):  # also zip passwords and unknown compression
         return path  # damaged: the package checks say so in their own words
 
 

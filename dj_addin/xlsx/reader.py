@@ -87,9 +87,37 @@ def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | No
             raise UnreadableFile(
                 f"文件「{path.name}」内容损坏，工作表「{'」「'.join(wanted.values())}」中有读不出的数据；"
                 "请用 Excel 打开修复后另存为 .xlsx，或请对方重新发送。") from exc
+        for name, grid in grids.items():
+            _times_as_typed(std, parts.get(name, ""), grid)
     for name, grid in grids.items():
         grid.errors.update(scans[name].errors)
     return book_from_grids(package.sheet_names, grids, path=path)
+
+
+def _times_as_typed(path: Path, part: str, grid: Grid) -> None:
+    """python-calamine turns a date-formatted serial below 1 (0, 0.5, even -1) into
+    a time of day; no data sheet holds times, so the number typed is put back,
+    and messages show 「0.5」, not 「12:00:00」."""
+    import datetime as dt
+    import re
+    import zipfile
+
+    from dj_addin.cellref import column_letter
+
+    where = [(r, c) for r, row in enumerate(grid.rows) for c, v in enumerate(row) if isinstance(v, dt.time)]
+    if not where or not part:
+        return
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read(part)
+    for r, c in where:
+        ref = f"{column_letter(c + 1)}{r + 1}".encode()
+        m = re.search(rb'<(?:\w+:)?c r="' + ref + rb'"[^>]*>(?:<(?:\w+:)?f[^>]*?(?:/>|>.*?</(?:\w+:)?f>))?'
+                      rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>', data, re.DOTALL)
+        if m:
+            try:
+                grid.rows[r][c] = float(m.group(1))
+            except ValueError:
+                pass
 
 
 # Above this many cells (rows × columns reached) a sheet is streamed sparsely
