@@ -66,7 +66,7 @@ class AggregateResult:
     @property
     def exit_code(self) -> int:
         """0 all merged; 1 some file was returned; 2 nothing could be merged."""
-        if self.output is None:
+        if not self.included:
             return 2
         return 1 if self.returned else 0
 
@@ -80,7 +80,7 @@ class AggregateResult:
 
     def summary_lines(self) -> list[str]:
         lines = []
-        if self.output is None:
+        if not self.included:
             lines.append("没有可以汇总的工作簿，未生成汇总文件。")
         else:
             lines.append(f"汇总单位：{self.unit_code or '（未填）'} {self.unit_name or ''}　考核年度：{self.year}"
@@ -143,18 +143,22 @@ def _units_table(upper: Upper, decisions: list[Decision]) -> SheetTable | None:
 def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of: dt.date | None = None,
               workers: int | None = None, force: bool = False, progress: Progress | None = None,
               row_limit: int | None = None) -> AggregateResult:
-    """Merge the workbooks in ``inputs`` (files, folders, .zip, .eml) into a new workbook ``out``.
-    ``row_limit``: rows per merged data sheet (default ``DJ_MAX_ROWS`` or 500,000)."""
+    """Merge the workbooks in ``inputs`` (files, folders, .zip, .eml) into a new workbook ``out``
+    (None: check and compute only, write nothing). ``row_limit``: rows per merged data sheet
+    (default ``DJ_MAX_ROWS`` or 500,000)."""
     from dj_addin.plans.results import results_plan
     from dj_addin.plans.rollup import rollup_plan
     from dj_addin.xlsx.reader import max_rows
+    from dj_addin.xlsx.safety import max_file_bytes
     from dj_addin.xlsx.bulk import write_workbook_bulk
     from dj_addin.xlsx.xmltext import clean_plans
 
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
+    max_file_bytes(), max_rows()  # a bad DJ_MAX_FILE_MB / DJ_MAX_ROWS stops the run here, not in every worker
     found = find_inputs(list(inputs))
-    out = _check_output(Path(out), force, [s.path for s in found.sources if s.path is not None])
+    if out is not None:
+        out = _check_output(Path(out), force, [s.path for s in found.sources if s.path is not None])
     upper = upper_level(Path(template) if template is not None else None)
     if template is not None:  # the upper level's own workbook often sits in the folder of its units' books
         own = Path(template).resolve()
@@ -202,9 +206,9 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
                          for _ in range(len(d.loaded.book.tables[schema.ACTIVITIES.key]))], dtype=object)
     outputs.append(comparison_plan(result.figures, [q.code for q in calc.rollup.quotas], outcomes(activity, unit_of),
                                    lh))
-    # the input-shaped sheets hold text XML cannot hold already cleaned, column by column (sheets.plain_column)
-    write_workbook_bulk(out, shaped + clean_plans(outputs))
-    result.output = out
+    if out is not None:  # the input-shaped sheets' text is cleaned column by column (sheets.plain_column)
+        write_workbook_bulk(out, shaped + clean_plans(outputs))
+        result.output = out
     return result
 
 
