@@ -2,7 +2,7 @@
 to fill them) and the ribbon/command list of interfaces.md.
 
 It says only what exists: the Excel add-in (the ribbon) and the commands
-`dj export`, `dj aggregate`, `dj split` come in a later version and are
+`dj export` and `dj split` come in a later version and are
 marked so (:data:`LATER`); the `dj` commands are installed from the package
 file or repository the organisers provide (dj-addin is not on PyPI).
 
@@ -40,8 +40,9 @@ RIBBON: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     ("上报汇总", (
         ("导出上报", "生成报送上级的工作簿（联系电话等个人信息自动打码）；仍有错误时会先提醒。",
          "dj export 工作簿.xlsx -o 上报.xlsx"),
-        (f"汇总下级（{LATER}）", "选择存放下级工作簿的文件夹，合并成一个本级工作簿，并列出未报送单位和冲突。",
-         f"dj aggregate 文件夹/*.xlsx -o 汇总.xlsx（{LATER}）"),
+        ("汇总下级", "选择存放下级工作簿的文件夹（也可以是 .zip 压缩包或保存的邮件 .eml），合并成一个本级工作簿，"
+                     "并列出退回的文件、未报送单位和冲突。",
+         "dj aggregate 文件夹 -o 汇总.xlsx --template 本级工作簿.xlsx"),
         ("拆分下发", "按「下级单位」把本工作簿拆成每个下级一份，预先填好基本信息和指标。",
          "dj split 工作簿.xlsx --out 下发文件夹"),
     )),
@@ -92,8 +93,8 @@ def readme_lines() -> list[Line]:
         ("item", "自动生成的表", "问题清单、指标汇总、考评结果（以及汇总下级时的汇总来源、单位对比）由党建助手生成，每次运行都会重新生成，"
                               "请不要在其中填写内容。"),
         ("section", "四、功能按钮（选项卡「党建助手」）", ""),
-        ("text", f"Excel 插件将在{LATER}；标有“{LATER}”的功能当前版本还不能使用。在此之前，以及使用 WPS 时，"
-                 "可请负责信息工作的同志用附录中的命令完成同样的工作。", ""),
+        ("text", "装好党建助手加载项后，Excel 的功能区多出「党建助手」选项卡，下列按钮都在其中。使用 WPS 或没有"
+                 "安装加载项时，可请负责信息工作的同志用附录中的命令完成同样的工作。", ""),
     ]
     for group, buttons in RIBBON:
         for name, what, _ in buttons:
