@@ -54,6 +54,21 @@ def book(tmp_path_factory) -> Path:
     return make_book(tmp_path_factory.mktemp("entry") / "支部.xlsx", rows=clean_rows())
 
 
+@pytest.fixture(scope="module")
+def units_book(tmp_path_factory) -> Path:
+    """A college's book (下级单位 filled): what ``dj split`` needs to run at all."""
+    rows = {**clean_rows(), "units": [{"unit_code": "D0101", "unit_name": "一支部", "unit_level": "党支部"}]}
+    return make_book(tmp_path_factory.mktemp("entry_units") / "学院.xlsx", rows=rows,
+                     meta={"unit_code": "C01", "unit_name": "学院党委", "unit_level": "学院党委"})
+
+
+def _out_args(command: str, tmp_path: Path) -> tuple[list[str], Path]:
+    """How each command is told where to write: -o OUT, or --out DIR for dj split."""
+    if command == "split":
+        return ["--out", str(tmp_path / "out")], tmp_path / "out"
+    return ["-o", str(tmp_path / "out.xlsx")], tmp_path / "out.xlsx"
+
+
 def test_commands_that_read_a_book_are_known():
     assert {"validate", "clear-marks", "rollup", "score", "run"} <= set(BOOK_COMMANDS)
 
@@ -76,21 +91,26 @@ def test_python_m_dj_addin_runs_a_command(book):
 def test_every_command_refuses_a_book_over_the_size_limit(command, book, tmp_path):
     before = hashlib.sha256(book.read_bytes()).digest()
     limit = f"{book.stat().st_size / 2 / 1024 / 1024:.4f}"  # half the file
-    result = _dj(command, *_book_args(command, book), "-o", str(tmp_path / "out.xlsx"), env={"DJ_MAX_FILE_MB": limit})
+    args, out = _out_args(command, tmp_path)
+    result = _dj(command, *_book_args(command, book), *args, env={"DJ_MAX_FILE_MB": limit})
     assert result.exit_code == 2, (command, result.stdout, result.stderr)
     assert "超过上限" in result.stderr and "Traceback" not in result.stderr
-    assert not (tmp_path / "out.xlsx").exists()
+    assert not out.exists()
     assert hashlib.sha256(book.read_bytes()).digest() == before
 
 
 @pytest.mark.parametrize("command", BOOK_COMMANDS)
-def test_every_command_reads_a_book_under_a_raised_limit(command, book, tmp_path):
-    result = _dj(command, *_book_args(command, book), env={"DJ_MAX_FILE_MB": "200"})
+def test_every_command_reads_a_book_under_a_raised_limit(command, book, units_book, tmp_path):
+    if command == "split":
+        result = _dj(command, str(units_book), *_out_args(command, tmp_path)[0], env={"DJ_MAX_FILE_MB": "200"})
+    else:
+        result = _dj(command, *_book_args(command, book), env={"DJ_MAX_FILE_MB": "200"})
     assert result.exit_code in (0, 1), (command, result.stderr)
 
 
 @pytest.mark.parametrize("command", BOOK_COMMANDS)
 def test_a_limit_that_is_not_a_number_is_one_chinese_line(command, book):
-    result = _dj(command, *_book_args(command, book), env={"DJ_MAX_FILE_MB": "很大"})
+    extra = _out_args(command, book.parent / "unused")[0] if command == "split" else []
+    result = _dj(command, *_book_args(command, book), *extra, env={"DJ_MAX_FILE_MB": "很大"})
     assert result.exit_code == 2
     assert result.stderr.strip().startswith("错误：环境变量 DJ_MAX_FILE_MB 的值「很大」不是数字")

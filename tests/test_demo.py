@@ -22,6 +22,7 @@ from dj_addin.demo import generate as demo
 from dj_addin import schema
 from dj_addin.cli import main
 from dj_addin.commands.demo import print_summary, resolve_period, run_demo
+from dj_addin.export import report_note
 from dj_addin.normalize import parse_date
 from dj_addin.xlsx.reader import read_book
 
@@ -319,13 +320,16 @@ def test_cli_second_run_gives_identical_files(run, tmp_path):
             "--json"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    first = {p.relative_to(run.out_dir): p.read_bytes() for p in run.out_dir.rglob("*.xlsx")}
-    second = {p.relative_to(out): p.read_bytes() for p in out.rglob("*.xlsx")}
-    assert first.keys() == second.keys() and len(first) == len(run.university.books())
+    first = {p.relative_to(run.out_dir): p.read_bytes() for p in run.out_dir.rglob("*") if p.is_file()}
+    second = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    # the workbooks, the exports, what arrived in the inboxes (.xlsx, .eml, .zip) and the merges
+    assert first.keys() == second.keys() and len(first) == len(run.university.books()) + len(run.extra_files)
     assert all(first[k] == second[k] for k in first)  # byte-identical, timestamps included
     doc = json.loads(result.output)
     assert [u["unit_code"] for u in doc["units"]] == [b.code for b in run.university.books()]
     assert len(doc["planted"]) == len(run.university.planted)
+    assert [e["unit_code"] for e in doc["exports"]] == [b.code for b in run.university.branches()]
+    assert [e["forced"] for e in doc["exports"]] == [e["errors"] > 0 for e in doc["exports"]]
 
 
 def test_summary_names_every_unit_and_planted_mistake(run):
@@ -386,3 +390,56 @@ def test_early_as_of_gives_little_activity_and_nothing_after_it(as_of):
     for p in uni.planted:  # whatever could be planted points at an existing row
         rows = next(b for b in uni.branches() if b.code == p.unit_code).rows[p.sheet]
         assert rows[p.row - demo.FIRST_DATA_ROW][p.column] == p.value
+
+
+# --------------------------------------------------------------------------
+# The reporting cycle: export, delivery (.eml, .zip, one left out), merge
+# --------------------------------------------------------------------------
+
+def test_every_branch_is_exported_masked_and_forced_only_with_errors(run, uni):
+    assert set(run.exports) == {b.code for b in uni.branches()}
+    for wb in run.written:
+        if wb.book.level != schema.UNIT_LEVELS[0]:
+            continue
+        result = run.exports[wb.book.code]
+        assert result.out == wb.path.with_name(f"{wb.book.code}_{wb.book.name}_{YEAR}_报送.xlsx")
+        copy = read_book(result.out)
+        assert copy.meta.get("report_date") == AS_OF
+        assert all("****" in str(p) for p in copy.frame("roster")["phone"].dropna())
+        assert (report_note(copy) is not None) == result.run.has_errors == result.forced
+        assert len(copy.frame("contact_log")) == wb.book.count("contact_log")
+
+
+def test_deliveries_include_an_eml_a_zip_and_one_branch_that_sent_nothing(run, uni):
+    import email
+    import email.policy
+    import zipfile
+
+    from dj_addin.demo.cycle import INBOX
+
+    first, last = uni.colleges[0], uni.colleges[-1]
+    inbox = run.out_dir / first.book.folder / INBOX
+    emls = list(inbox.glob("*.eml"))
+    assert len(emls) == 1
+    msg = email.message_from_bytes(emls[0].read_bytes(), policy=email.policy.default)
+    attachments = [p for p in msg.walk() if p.get_filename()]
+    assert [p.get_filename() for p in attachments] == [run.exports[first.branches[0].code].out.name]
+    assert attachments[0].get_payload(decode=True) == run.exports[first.branches[0].code].out.read_bytes()
+    assert msg["Date"] and msg["Subject"] and first.branches[0].name in msg["Subject"]
+    zips = list((run.out_dir / last.book.folder / INBOX).glob("*.zip"))
+    assert len(zips) == 1
+    with zipfile.ZipFile(zips[0]) as zf:
+        assert sorted(zf.namelist()) == sorted(run.exports[b.code].out.name for b in last.branches[:2])
+    sent = {p.name for c in uni.colleges for p in (run.out_dir / c.book.folder / INBOX).iterdir()}
+    assert not any(last.branches[-1].code in name for name in sent)  # left out on purpose
+
+
+def test_merge_up_names_the_branch_that_did_not_submit(run, uni):
+    pytest.importorskip("dj_addin.aggregate")
+    last = uni.colleges[-1]
+    missing = json.dumps(run.merges[last.book.code].as_json()["missing_units"], ensure_ascii=False)
+    assert last.branches[-1].code in missing
+    top = read_book(run.out_dir / f"{uni.book.code}_{uni.book.name}_{YEAR}_汇总.xlsx")
+    included = {b.code for b in uni.branches()} - {last.branches[-1].code}
+    assert set(top.frame("roster")["branch_code"]) <= included
+    assert any("未报送" in line and last.branches[-1].code in line for line in run.lines)

@@ -43,6 +43,9 @@ class DemoRun:
     notes: dict[Path, dict[str, str]] = field(default_factory=dict)  # workbook → step title → cell text
     lines: list[str] = field(default_factory=list)  # printed after the table by run steps
     results: dict[Path, Any] = field(default_factory=dict)  # workbook → pipeline.RunResult
+    exports: dict[str, Any] = field(default_factory=dict)  # branch code → export.ExportResult
+    merges: dict[str, Any] = field(default_factory=dict)  # unit code → aggregate.AggregateResult
+    extra_files: list[Path] = field(default_factory=list)  # exports, inboxes, merged workbooks
 
 
 # A step for one written workbook: returns a short text for its column of the table.
@@ -100,9 +103,79 @@ def planted_found(run: "DemoRun") -> list[str]:
         f"  {p.unit_code} {p.sheet_name} 第{p.row}行「{p.header}」：{p.what}" for p in missed]
 
 
+def export_branch(wb: demo.WrittenBook, run: "DemoRun") -> str:
+    """导出上报 of every branch (by force where 错误 remain: 报送说明 says so)."""
+    from dj_addin.demo.cycle import export_branch as export
+
+    if wb.book.level != "党支部":
+        return ""
+    result = export(wb.book, wb.path, run.university)
+    run.exports[wb.book.code] = result
+    run.extra_files.append(result.out)
+    return f"强制导出（错误{result.error_count}）" if result.forced else "已导出"
+
+
+_HOW = {"xlsx": "工作簿", "eml": "电子邮件附件（.eml）", "zip": "压缩包（.zip）", "none": "未报送"}
+
+
+def report_upward(run: "DemoRun") -> list[str]:
+    """Deliver the exports to the colleges' inboxes, merge each college, then the university."""
+    from dj_addin.demo import cycle
+
+    uni = run.university
+    exports = {code: r.out for code, r in run.exports.items() if r.out is not None}
+    deliveries = cycle.deliver(uni, run.out_dir, exports)
+    run.extra_files += sorted({d.container for d in deliveries if d.container is not None})
+    lines = ["上报：各党支部导出上报副本（联系电话已打码、校验标记已清除），送到学院的「收件箱」："]
+    lines += [f"  {d.branch.code} {d.branch.name}：{_HOW[d.how]}"
+              + (f"「{d.container.name}」" if d.container is not None and d.how != "xlsx" else "")
+              for d in deliveries]
+    try:
+        import dj_addin.aggregate  # noqa: F401 - the merge lands with 汇总下级
+    except ImportError:
+        return lines + ["汇总：本版本尚未提供「汇总下级」，未合并。"]
+    written = {wb.book.code: wb.path for wb in run.written}
+    run.merges, files = cycle.merge_up(uni, run.out_dir, written)
+    run.extra_files += list(files.values())
+    for code, result in run.merges.items():
+        doc = result.as_json()
+        lines.append(f"汇总 {code}：收到 {len(doc['included']) + len(doc['returned']) + len(doc['duplicates'])} 份，"
+                     f"已汇总 {len(doc['included'])} 份，退回 {len(doc['returned'])} 份 → {files[code].relative_to(run.out_dir)}")
+        returned = [Path(str(item.get("file", ""))).name for item in doc["returned"]]
+        for name, item in zip(returned, doc["returned"]):
+            reasons = "；".join(str(r) for r in item.get("reasons", []))
+            lines.append(f"  退回「{name}」：{reasons}")
+        for unit in doc["missing_units"]:
+            code = unit if isinstance(unit, str) else str(unit.get("unit_code", ""))
+            why = "已退回，待改正后重新报送" if any(n.startswith(f"{code}_") for n in returned) else "没有收到工作簿"
+            lines.append(f"  未报送：{code}（{why}）")
+    lines += top_figures(files[uni.book.code], uni.as_of)
+    return lines
+
+
+def top_figures(path: Path, as_of: dt.date) -> list[str]:
+    """The university's figures, read back from its merged workbook."""
+    from dj_addin.pipeline import GRADE_COLUMNS, compute
+    from dj_addin.xlsx.reader import read_book
+
+    book = read_book(path)
+    result = compute(book, as_of)
+    members = result.scores.members if result.scores is not None else None
+    n = {k: len(book.frame(k)) for k in ("roster", "targets", "contact_log")}
+    line = (f"全校（{path.name}）：党员 {n['roster']} 名，联系对象 {n['targets']} 名，联系记载 {n['contact_log']} 条")
+    if members is not None and len(members):
+        avg = members["total"].mean()
+        grades = members["final_grade"].value_counts()
+        line += (f"；平均综合得分 {avg:.1f}；"
+                 + "，".join(f"{g} {int(grades.get(g, 0))}" for g in GRADE_COLUMNS))
+    return [line + "。"]
+
+
 BOOK_STEPS.append((PROCESS_TITLE, process_branch))
+BOOK_STEPS.append(("导出上报", export_branch))
 RUN_STEPS.append(("考评结果", branch_scores))
 RUN_STEPS.append(("校验核对", planted_found))
+RUN_STEPS.append(("上报汇总", report_upward))
 
 
 def resolve_period(year: int | None, as_of: dt.date | None, today: dt.date | None = None) -> tuple[int, dt.date]:
@@ -145,7 +218,7 @@ def run_demo(out_dir: Path, seed: int = demo.DEFAULT_SEED, year: int | None = No
 def stray_workbooks(run: DemoRun) -> list[Path]:
     """Workbooks in the output folder that this run did not write (an older demo
     with another seed, or the user's own files): left alone, but worth a word."""
-    ours = {wb.path.resolve() for wb in run.written}
+    ours = {wb.path.resolve() for wb in run.written} | {p.resolve() for p in run.extra_files}
     return sorted(p for p in run.out_dir.rglob("*.xlsx") if p.resolve() not in ours and not p.name.startswith("~$"))
 
 
@@ -159,6 +232,9 @@ def run_as_json(run: DemoRun) -> dict:
                    "log_rows": wb.book.count("contact_log"), **run.notes.get(wb.path, {})}
                   for wb in run.written],
         "planted": [p.as_json() for p in uni.planted],
+        "exports": [{"unit_code": code, "file": str(r.out), "forced": r.forced, "errors": r.error_count}
+                    for code, r in run.exports.items()],
+        "merges": {code: r.as_json() for code, r in run.merges.items()},
         "seconds": {k: round(v, 2) for k, v in run.seconds.items()},
     }
 

@@ -56,6 +56,30 @@ def _reproducible_bytes(wb: Any, stamp: dt.datetime) -> bytes:
     return out.getvalue()
 
 
+_STAMPS = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+def restamp_file(path: Path, stamp: dt.datetime) -> None:
+    """Rewrite a workbook written by another writer (an export, a merge) with
+    fixed document and zip timestamps, in place and atomically: the demo's
+    files are the same for the same seed, year and as-of date."""
+    from dj_addin.xlsx.atomic import atomic_write
+
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == _CORE_XML:
+                data = _STAMPS.sub(rb"\g<1>" + iso + rb"\g<2>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, data)
+    data = out.getvalue()
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
 def write_university(uni: University, out_dir: Path,
                      progress: Callable[[UnitBook], None] | None = None) -> list[WrittenBook]:
     """Write every unit's workbook under ``out_dir`` (college folders), atomically."""

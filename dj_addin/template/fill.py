@@ -23,7 +23,7 @@ from dj_addin.schema import ColType, Column, Sheet
 DATE_FORMAT = "yyyy-mm-dd"
 _HEADER_SEARCH_ROWS = 10
 
-__all__ = ["fill_workbook", "replace_rows", "append_rows", "set_meta", "cell_value"]
+__all__ = ["fill_workbook", "replace_rows", "append_rows", "set_meta", "set_items", "cell_value"]
 
 
 def cell_value(col: Column | None, value: Any) -> Any:
@@ -80,12 +80,15 @@ def _last_row(ws: Worksheet, header_row: int) -> int:
     return header_row
 
 
-def append_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]]) -> int:
+def append_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]], *, as_text: bool = False) -> int:
     """Append rows (dicts keyed by schema column key) below the last filled row.
 
     A key that is not a schema column is written under a header of that
     exact text (added at the end of the header row when missing): that is
-    how tests make sheets with extra columns. Returns the number of rows.
+    how tests make sheets with extra columns. With ``as_text``, text that
+    starts with ``=`` stays text (values taken from another workbook must
+    never become formulas); otherwise it is a formula, as if typed.
+    Returns the number of rows.
     """
     spec = schema.sheet(sheet_key)
     ws = _sheet(wb, spec)
@@ -117,24 +120,30 @@ def append_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]])
                 continue
             c, col = locate(key)
             cell = ws.cell(row=r, column=c, value=cell_value(col, value))
+            if as_text and cell.data_type == "f":
+                cell.data_type = "s"
             if _is_date(value):
                 cell.number_format = DATE_FORMAT
     return n
 
 
-def replace_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]]) -> int:
+def replace_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]], *, as_text: bool = False) -> int:
     """Remove every data row of a sheet, then write ``rows`` (e.g. to overwrite 指标设置)."""
     spec = schema.sheet(sheet_key)
     ws = _sheet(wb, spec)
     header_row, _ = _header_map(ws, spec)
     if ws.max_row > header_row:
         ws.delete_rows(header_row + 1, ws.max_row - header_row)
-    return append_rows(wb, sheet_key, rows)
+    return append_rows(wb, sheet_key, rows, as_text=as_text)
 
 
 def set_meta(wb: Workbook, meta: Mapping[str, Any]) -> None:
     """Write 基本信息 values by item key (``{"unit_code": "D0101", "year": 2026}``)."""
-    spec = schema.META
+    set_items(wb, schema.META, meta)
+
+
+def set_items(wb: Workbook, spec: Sheet, meta: Mapping[str, Any]) -> None:
+    """Write the values of a key–value sheet (基本信息, 评分规则) by item key."""
     ws = _sheet(wb, spec)
     rows: dict[str, int] = {}
     key_col, value_col = 1, 2

@@ -2,7 +2,7 @@
 to fill them) and the ribbon/command list of interfaces.md.
 
 It says only what exists: the Excel add-in (the ribbon) and the commands
-`dj export`, `dj aggregate`, `dj split` come in a later version and are
+`dj export` and `dj split` come in a later version and are
 marked so (:data:`LATER`); the `dj` commands are installed from the package
 file or repository the organisers provide (dj-addin is not on PyPI).
 
@@ -38,12 +38,13 @@ RIBBON: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
                     "计票表的各列与「评议」相同，数好票后可整块复制到「评议」。", "dj ballots 工作簿.xlsx"),
     )),
     ("上报汇总", (
-        (f"导出上报（{LATER}）", "生成报送上级的工作簿（联系电话等个人信息自动打码）；仍有错误时会先提醒。",
-         f"dj export 工作簿.xlsx -o 上报.xlsx（{LATER}）"),
-        (f"汇总下级（{LATER}）", "选择存放下级工作簿的文件夹，合并成一个本级工作簿，并列出未报送单位和冲突。",
-         f"dj aggregate 文件夹/*.xlsx -o 汇总.xlsx（{LATER}）"),
-        (f"拆分下发（{LATER}）", "按「下级单位」把本工作簿拆成每个下级一份，预先填好基本信息和指标。",
-         f"dj split 工作簿.xlsx --out 下发文件夹（{LATER}）"),
+        ("导出上报", "生成报送上级的工作簿（联系电话等个人信息自动打码）；仍有错误时会先提醒。",
+         "dj export 工作簿.xlsx -o 上报.xlsx"),
+        ("汇总下级", "选择存放下级工作簿的文件夹（也可以是 .zip 压缩包或保存的邮件 .eml），合并成一个本级工作簿，"
+                     "并列出退回的文件、未报送单位和冲突。",
+         "dj aggregate 文件夹 -o 汇总.xlsx --template 本级工作簿.xlsx"),
+        ("拆分下发", "按「下级单位」把本工作簿拆成每个下级一份，预先填好基本信息和指标。",
+         "dj split 工作簿.xlsx --out 下发文件夹"),
     )),
     ("帮助", (
         ("使用说明", "打开本说明。", "dj --help"),
@@ -88,12 +89,12 @@ def readme_lines() -> list[Line]:
         ("item", "下拉选项", "带下拉箭头的列请从列表中选择；“是/否”列也可填 Y/N、1/0、√/×。"),
         ("item", "编号", "党员编号、对象编号等按文本保存，前面的 0 不会丢失；英文字母不区分大小写。"
                          "多个编号之间用顿号、逗号或空格分隔。"),
-        ("item", "个人信息", f"联系电话等个人信息在导出上报（{LATER}）时会自动打码（如 138****5678）；评议票上不印电话。"),
+        ("item", "个人信息", "联系电话等个人信息在导出上报时会自动打码（如 138****5678）；评议票上不印电话。"),
         ("item", "自动生成的表", "问题清单、指标汇总、考评结果（以及汇总下级时的汇总来源、单位对比）由党建助手生成，每次运行都会重新生成，"
                               "请不要在其中填写内容。"),
         ("section", "四、功能按钮（选项卡「党建助手」）", ""),
-        ("text", f"Excel 插件将在{LATER}；标有“{LATER}”的功能当前版本还不能使用。在此之前，以及使用 WPS 时，"
-                 "可请负责信息工作的同志用附录中的命令完成同样的工作。", ""),
+        ("text", "装好党建助手加载项后，Excel 的功能区多出「党建助手」选项卡，下列按钮都在其中。使用 WPS 或没有"
+                 "安装加载项时，可请负责信息工作的同志用附录中的命令完成同样的工作。", ""),
     ]
     for group, buttons in RIBBON:
         for name, what, _ in buttons:

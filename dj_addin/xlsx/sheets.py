@@ -10,6 +10,7 @@ every run, where the old one was, else before the hidden marks sheet.
 from __future__ import annotations
 
 from collections import defaultdict
+from copy import copy
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -67,6 +68,16 @@ def put(ws: Worksheet, row: int, col: int, value: Value, style: Style | None = N
         cell = ws.cell(row=row, column=col, value=value)
         if isinstance(value, str):
             cell.data_type = "s"
+    if style is None and not number_format:
+        return cell
+    # openpyxl hashes every style object it is given against the workbook's lists
+    # (about 0.5 ms a cell): style each combination once, then copy its indices.
+    cache = _style_cache(ws.parent)
+    key = (style, number_format)
+    known = cache.get(key)
+    if known is not None:
+        cell._style = copy(known)
+        return cell
     if style is not None:
         if style.has_font:
             cell.font = font(style)
@@ -78,7 +89,17 @@ def put(ws: Worksheet, row: int, col: int, value: Value, style: Style | None = N
             cell.border = border(style)
     if number_format:
         cell.number_format = number_format
+    cache[key] = copy(cell._style)
     return cell
+
+
+def _style_cache(wb: Workbook) -> dict:
+    """(Style, number format) → the style indices they got in ``wb`` (indices are per workbook)."""
+    cache = getattr(wb, "_dj_style_cache", None)
+    if cache is None:
+        cache = {}
+        wb._dj_style_cache = cache
+    return cache
 
 
 # ---------------------------------------------------------------- the sheet
