@@ -136,3 +136,20 @@ def test_backups_keep_the_original_and_the_five_most_recent(book):
     assert original.read_bytes() == first
     again = keep_backup(book, now=dt.datetime(2026, 12, 1, 9, 30, 6))  # same second: a suffix, nothing replaced
     assert again.name == "支部A.bak-20261201-093006-2.xlsx" and stamps[-1].exists()
+
+
+def test_many_backups_within_one_second_keep_the_newest(book):
+    """Eight in-place runs inside one second: the newest backup must survive
+    pruning (a pruned first name must not be reused as the 'oldest')."""
+    import datetime as dt
+
+    keep_backup(book)
+    now = dt.datetime(2026, 12, 1, 9, 30, 0)
+    for i in range(8):
+        book.write_bytes(book.read_bytes() + bytes([i]))  # a new version each time
+        newest = keep_backup(book, now=now)
+        from dj_addin.xlsx.atomic import timestamped_backups
+
+        kept = timestamped_backups(book)
+        assert kept[-1] == newest and newest.read_bytes() == book.read_bytes()
+        assert len(kept) == min(i + 1, 5)

@@ -76,12 +76,14 @@ def backup_path(path: Path, now: dt.datetime | None = None) -> Path:
     if not first.exists():
         return first
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    candidate = path.with_name(f"{path.stem}.bak-{stamp}{path.suffix}")
-    n = 2
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}.bak-{stamp}-{n}{path.suffix}")
-        n += 1
-    return candidate
+    # Count on from the highest backup of this second, not from the first free
+    # name: after pruning removed ``stamp`` itself, reusing it would make the
+    # newest backup sort as the oldest and be pruned at once.
+    taken = [_stamp_key(backup_pattern(path).match(p.name).group(1))[1]
+             for p in timestamped_backups(path) if p.name.startswith(f"{path.stem}.bak-{stamp}")]
+    if not taken:
+        return path.with_name(f"{path.stem}.bak-{stamp}{path.suffix}")
+    return path.with_name(f"{path.stem}.bak-{stamp}-{max(taken) + 1}{path.suffix}")
 
 
 def timestamped_backups(path: Path) -> list[Path]:
