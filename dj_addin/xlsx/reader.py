@@ -20,8 +20,8 @@ from dj_addin.schema import READ_SHEETS, SheetKind
 from dj_addin.xlsx.flavours import standard_package
 from dj_addin.xlsx.grid import ENGINES, Grid, read_grid_sparse
 from dj_addin.xlsx.parts import sheet_parts
-from dj_addin.xlsx.safety import (DEFAULT_MAX_BYTES, MAX_MB_ENV, SheetScan, check_package, max_file_bytes,
-                                  scan_sheet)
+from dj_addin.xlsx.safety import DEFAULT_MAX_BYTES, MAX_MB_ENV, check_package, max_file_bytes
+from dj_addin.xlsx.sheet_scan import SheetScan, scan_sheet
 from dj_addin.xlsx.tables import empty_table, grid_to_kv, grid_to_table
 
 __all__ = ["read_book", "book_from_grids", "match_sheet_names", "DEFAULT_MAX_BYTES", "MAX_MB_ENV", "max_file_bytes"]
