@@ -14,6 +14,7 @@ import os
 import re
 import zipfile
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
@@ -127,6 +128,8 @@ def _times_as_typed(path: Path, part: str, grid: Grid) -> None:
     """python-calamine turns a date-formatted serial below 1 (0, 0.5, even -1) into
     a time of day; no data sheet holds times, so the number typed is put back,
     and messages show 「0.5」, not 「12:00:00」."""
+    if _TIME not in set(map(type, chain.from_iterable(grid.rows))):  # one pass in C; times are rare
+        return
     where = [(r, c) for r, row in enumerate(grid.rows) if _TIME in set(map(type, row))
              for c, v in enumerate(row) if isinstance(v, dt.time)]
     if not where or not part:
