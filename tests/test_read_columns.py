@@ -44,6 +44,7 @@ def test_column_at_once_equals_cell_by_cell(cells, col, data) -> None:
     fast, slow = found_cells(arr, errors_at), _found_one_by_one(arr, errors_at)
     assert _same(fast.values.tolist(), slow.values.tolist())
     assert fast.errors.tolist() == slow.errors.tolist()
+    assert fast.filled().tolist() == slow.filled().tolist() == [v is not None for v in slow.values.tolist()]
     keep = np.flatnonzero(np.arange(len(cells)) % 3 != 1)  # the rows a sheet keeps after dropping blank ones
     fast, slow = fast.take(keep), slow.take(keep)
     (typed_f, bad_f), (typed_s, bad_s) = parse_cells(col, fast), parse_cells(col, slow)
@@ -58,3 +59,11 @@ def test_a_column_of_distinct_and_repeated_values_keeps_each_value_as_found() ->
     assert found.errors.tolist() == [False, False, False, False, True, False, True, False]
     typed, bad = parse_cells(schema.CONTACT_LOG.column("member_id"), found)
     assert typed.tolist() == [None, "M1", None, "M1", None, None, None, "M1"] and not bad.any()
+
+
+@given(st.text(alphabet="abcxyzABCXYZ0123456789", min_size=1, max_size=12))
+def test_a_plain_id_reads_as_the_same_id_typed_with_spaces_around(text) -> None:
+    """The shortcut for IDs with nothing to trim or fold gives what the full way gives."""
+    from dj_addin.normalize import parse_id
+
+    assert parse_id(text) == parse_id(f" {text}\u3000") == text.upper()

@@ -22,7 +22,7 @@ import pandas as pd
 from dj_addin import normalize as nz
 from dj_addin.schema import ColType, Column, synonyms_for
 
-__all__ = ["Cells", "columns_of", "found_cells", "parse_cells", "parse_column", "parser_for"]
+__all__ = ["Cells", "by_value", "columns_of", "found_cells", "parse_cells", "parse_column", "parser_for"]
 
 
 def parser_for(col: Column) -> Callable[[Any], Any]:
@@ -77,6 +77,12 @@ class Cells:
     errors: np.ndarray  # bool
     codes: np.ndarray | None = None
     distinct: np.ndarray | None = None
+
+    def filled(self) -> np.ndarray:
+        """Where a cell holds something (a value or an error)."""
+        if self.codes is None:
+            return pd.notna(self.values)
+        return (self.codes >= 0) | self.errors
 
     def take(self, rows: np.ndarray) -> Cells:
         return Cells(self.values[rows], self.errors[rows],
@@ -159,6 +165,23 @@ def parse_cells(col: Column, cells: Cells) -> tuple[np.ndarray, np.ndarray]:
     cleaned = [None if e else v for v, e in zip(cells.values.tolist(), cells.errors.tolist())]
     values, flags = parse_column(col, cleaned)
     return objects(values, len(values)), np.array(flags, dtype=bool)
+
+
+def by_value(parse: Callable[[Any], Any], values: Iterable[Any]) -> list[Any]:
+    """``parse`` of every value, called once per distinct value (by class too, so
+    1, 1.0 and True are parsed apart): 来源单位编码 repeats one code for thousands of rows."""
+    memo: dict[tuple[type, Any], Any] = {}
+    out: list[Any] = []
+    for v in values:
+        key = (v.__class__, v)
+        try:
+            p = memo[key]
+        except KeyError:
+            p = memo[key] = parse(v)
+        except TypeError:  # unhashable: parse directly
+            p = parse(v)
+        out.append(p)
+    return out
 
 
 def parse_column(col: Column, raw: list[Any]) -> tuple[list[Any], list[bool]]:

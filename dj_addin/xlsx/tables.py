@@ -18,7 +18,7 @@ from dj_addin import normalize as nz
 from dj_addin.cellref import column_letter
 from dj_addin.model import ROW_ID, KVItem, KVTable, SheetTable, origin_frame
 from dj_addin.schema import SOURCE_ROW_HEADER, SOURCE_UNIT_HEADER, ColType, Column, Sheet
-from dj_addin.xlsx.columns import columns_of, found_cells, parse_cells, parse_column, parser_for
+from dj_addin.xlsx.columns import by_value, columns_of, found_cells, parse_cells, parse_column, parser_for
 from dj_addin.xlsx.grid import Grid, range_ref
 from dj_addin.xlsx.headers import HEADER_SEARCH_ROWS, find_header_row, match_columns
 
@@ -98,7 +98,7 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     # A row is blank when every schema column is empty (extra columns do not count).
     keep = np.zeros(n, dtype=bool)
     for cells in found.values():
-        keep |= pd.notna(cells.values)
+        keep |= cells.filled()
     rows = np.flatnonzero(keep)
     excel_rows = (rows + first + 1).tolist()
     idx = pd.Index(excel_rows, dtype="int64", name=ROW_ID)  # the row id: the Excel row, as read
@@ -164,11 +164,11 @@ def _origin(excel_rows: list[int], source: dict[str, list[Any]]) -> pd.DataFrame
     in the book's own 单位编码) and the Excel row for the row."""
     units = [None] * len(excel_rows)
     if "source_unit" in source:
-        units = [u if u is not None and u is not nz.INVALID else None for u in map(nz.parse_id, source["source_unit"])]
+        units = [u if u is not None and u is not nz.INVALID else None for u in by_value(nz.parse_id, source["source_unit"])]
     src_rows = excel_rows
     if "source_row" in source:
         src_rows = [int(r) if r.__class__ is float and 0 < r < 2**31 else own
-                    for r, own in zip(map(nz.parse_int, source["source_row"]), excel_rows)]
+                    for r, own in zip(by_value(nz.parse_int, source["source_row"]), excel_rows)]
     return origin_frame(excel_rows, units, src_rows)
 
 
