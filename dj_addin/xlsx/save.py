@@ -36,6 +36,7 @@ from pathlib import Path
 from dj_addin.errors import DjError
 from dj_addin.model import Finding
 from dj_addin.plans import build_plans
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.plans.types import SheetPlan
 from dj_addin.results import ResultsTable, RollupTable, ValidationReport
 from dj_addin.sink import WriteStats
@@ -128,10 +129,11 @@ def sheet_names(src: Path) -> list[str]:
 
 
 def save_plans(src: Path, dest: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None = None,
-               *, engine: str | None = None) -> WriteStats:
+               *, engine: str | None = None, printing: Sequence[SheetPrinting] = ()) -> WriteStats:
     """Write ``plans`` (and marks, unless ``marks_for`` is None) into a copy of ``src`` at ``dest``
     (``dest`` may be ``src``). Earlier marks are restored before new ones are made; the result is
-    verified before it replaces anything (module docstring)."""
+    verified before it replaces anything (module docstring). ``printing``: which data sheets print
+    (empty ones get a blank print area, ``plans.printing``)."""
     from dj_addin.xlsx.splice import save_fast
 
     src, dest = Path(src), Path(dest)
@@ -142,8 +144,8 @@ def save_plans(src: Path, dest: Path, plans: Sequence[SheetPlan], marks_for: Seq
     marks_for = clean_findings(marks_for)
     counts, used = _write_verified(
         src, dest, engine, keep,
-        fast=lambda tmp: save_fast(src, tmp, plans, marks_for, keep_macros=keep),
-        reference=lambda tmp: save_with_openpyxl(src, tmp, plans, marks_for, keep_macros=keep))
+        fast=lambda tmp: save_fast(src, tmp, plans, marks_for, keep_macros=keep, printing=printing),
+        reference=lambda tmp: save_with_openpyxl(src, tmp, plans, marks_for, keep_macros=keep, printing=printing))
     restored, marked, written = counts
     return WriteStats(dest, restored, marked, written, used, time.perf_counter() - start, notices=notices)
 
