@@ -152,19 +152,20 @@ def save_plans(src: Path, dest: Path, plans: Sequence[SheetPlan], marks_for: Seq
 
 def save_outputs(src: Path, dest: Path, *, report: ValidationReport | None = None,
                  rollup: RollupTable | None = None, results: ResultsTable | None = None,
-                 mark: bool = True, engine: str | None = None) -> WriteStats:
+                 mark: bool = True, engine: str | None = None, printing: Sequence[SheetPrinting] = ()
+                 ) -> WriteStats:
     """Write the given results into a copy of ``src`` at ``dest`` (``dest`` may be ``src``).
 
     With a report, earlier marks are restored first, cells are marked again
     (unless ``mark`` is False) and 问题清单 is recreated. (Builds the plans,
-    then ``save_plans``; the pipeline goes through ``xlsx.sink.FileSink``.)
+    then ``save_plans``; the pipeline goes through ``xlsx.sink.FileSink``.) ``printing``: as there.
     """
     src = Path(src)
     report, rollup, results = clean_report(report), clean_rollup(rollup), clean_results(results)
     names = sheet_names(src) if report is not None else []
     plans = build_plans(report=report, rollup=rollup, results=results, sheet_names=names)
     marks_for = None if report is None else (list(report.findings) if mark else [])
-    return save_plans(src, dest, plans, marks_for, engine=engine)
+    return save_plans(src, dest, plans, marks_for, engine=engine, printing=printing)
 
 
 def clear_marks(src: Path, dest: Path, *, engine: str | None = None, notices: list[str] | None = None) -> int:
