@@ -27,6 +27,7 @@ from dj_addin.aggregate.worker import load_all
 from dj_addin.errors import UsageError
 from dj_addin.model import SheetTable, origin_frame
 from dj_addin.plans.inputs import ListSources
+from dj_addin.template.layout import TEMPLATE_FONT
 
 Progress = Callable[[int, int, str], None]
 
@@ -211,7 +212,7 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
                                    lh))
     hidden = [p for p in (lists.plan(),) if p is not None]  # the long drop-down lists, last as in the template
     if out is not None:  # the input-shaped sheets' text is cleaned column by column (sheets.plain_column)
-        write_workbook_bulk(out, shaped + clean_plans(outputs) + hidden)
+        write_workbook_bulk(out, shaped + clean_plans(outputs) + hidden, default_font=TEMPLATE_FONT)
         result.output = out
     return result
 

@@ -24,15 +24,19 @@ import pandas as pd
 from dj_addin import schema
 from dj_addin.model import Book, KVTable, SheetTable
 from dj_addin.plans import look
-from dj_addin.plans.inputs import DATA_ROWS, ListSources, column_format, kv_validations, sheet_validations
-from dj_addin.plans.types import Block, ColumnPlan, SheetPlan, Style, TitleLine, Value, col_letter
+from dj_addin.plans.inputs import (DATA_ROWS, ListSources, column_format, kv_format, kv_hint, kv_validations,
+                                   sheet_validations)
+from dj_addin.plans.types import Block, Cell, ColumnPlan, SheetPlan, Style, TitleLine, Value, col_letter
 from dj_addin.plans.values import plain
 from dj_addin.schema import ColType
-from dj_addin.template.layout import TAB_DATA, TAB_INFO, TAB_KV
+from dj_addin.template.layout import (HEADER_HEIGHT, HEADER_OPTIONAL, HEADER_REQUIRED, NOTE_STYLE, PLAIN_FONT,
+                                      PLAIN_GRID, TAB_DATA, TAB_INFO, TAB_KV)
 from dj_addin.template.pages import overview_plan
+from dj_addin.template.text import SCORING_NOTES
 from dj_addin.xlsx.xmltext import NOT_XML, xml_text
 
 PROVENANCE_WIDTH = 14
+FONT = {"font_name": PLAIN_FONT.font_name, "charset": PLAIN_FONT.charset}
 ROOM_ROWS = 1000  # drop-downs reach this many rows below the last merged row (at least to DATA_ROWS)
 
 
@@ -78,7 +82,8 @@ def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhe
         c = specs.get(key)
         if c is not None:
             fmt = look.DATE if c.type is ColType.DATE else (look.INTEGER if c.type is ColType.INT else None)
-            cols.append(ColumnPlan(key, c.header, c.width, fmt, column_format=column_format(c)))
+            cols.append(ColumnPlan(key, c.header, c.width, fmt, column_format=column_format(c),
+                                   header_style=HEADER_REQUIRED if c.required else HEADER_OPTIONAL))
         else:
             width = PROVENANCE_WIDTH if key in (schema.SOURCE_UNIT_HEADER, schema.SOURCE_ROW_HEADER) else None
             cols.append(ColumnPlan(str(key), str(key), width))
@@ -86,7 +91,8 @@ def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhe
             values.append(plain_column(frame[key], c.type if c is not None else None))
     rows = [list(r) for r in zip(*values)] if keep_rows and len(frame) else []
     titles = (TitleLine(note, look.TITLE, span=len(cols)),) if note else ()
-    block = Block(tuple(cols), rows, top=1, left=1, titles=titles, header_style=look.HEADER)
+    block = Block(tuple(cols), rows, top=1, left=1, titles=titles, header_style=look.HEADER,  # added columns purple
+                  header_height=HEADER_HEIGHT)
     header = block.header_row
     letters = {c.key: col_letter(i) for i, c in enumerate(cols, start=1) if c.key in specs}
     bottom = max(DATA_ROWS, block.last_row + ROOM_ROWS)
@@ -98,16 +104,32 @@ def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhe
 
 
 def kv_plan(kv: KVTable, letterhead=None, lists: ListSources | None = None) -> SheetPlan:
+    """A 项目/内容 sheet as the template has it: the items, their values (shares as percentages), the
+    note beside each (评分规则: 含义, what each item means), the drop-downs and ranges of the values."""
     spec = kv.spec
     key_head, value_head = spec.kv_headers
-    cols = (ColumnPlan("item", key_head, 16, style=Style(bold=True)), ColumnPlan("value", value_head, 30))
+    cols = (ColumnPlan("item", key_head, 22, style=Style(bold=True, border=PLAIN_GRID, **FONT), header_style=HEADER_REQUIRED),
+            ColumnPlan("value", value_head, 30, style=Style(horizontal="left", border=PLAIN_GRID),
+                       header_style=HEADER_REQUIRED))
     rows: list[list[Value]] = []
-    for c in spec.columns:
+    formats: dict[tuple[int, str], str] = {}
+    cells: list[Cell] = []
+    scoring = spec is schema.SCORING_RULES
+    if scoring:
+        cells.append(Cell("C1", "含义", HEADER_OPTIONAL))
+    for i, c in enumerate(spec.columns):
         item = kv.items.get(c.key)
         value = None if item is None else item.value
         rows.append([c.header, _kv_value(value, c.type)])
+        fmt = kv_format(c)
+        if fmt:
+            formats[(i, "value")] = fmt
+        note = SCORING_NOTES.get(c.key, "") if scoring else kv_hint(c)
+        if note:
+            cells.append(Cell(f"C{i + 2}", note, Style(border=PLAIN_GRID, **FONT) if scoring else NOTE_STYLE))
     validations = kv_validations(spec, {c.key: r for r, c in enumerate(spec.columns, start=2)}, lists or ListSources())
-    return SheetPlan(name=spec.name, blocks=[Block(cols, rows, header_style=look.HEADER)], freeze="A2",
+    block = Block(cols, rows, header_style=look.HEADER, cell_formats=formats)
+    return SheetPlan(name=spec.name, blocks=[block], freeze="A2", widths={3: 50}, cells=cells,
                      print_setup=look.table_print(letterhead=letterhead, sheet=spec.name, repeat=(1, 1),
                                                   orientation="portrait"), tab_color=TAB_KV, validations=validations)
 

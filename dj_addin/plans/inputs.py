@@ -16,7 +16,7 @@ from dj_addin import schema
 from dj_addin.plans.types import Cell, SheetPlan, Validation, col_letter
 from dj_addin.schema import ColType, Column, Sheet
 
-__all__ = ["DATA_ROWS", "LISTS_SHEET", "INLINE_LIST_MAX_ITEMS", "ListSources", "column_format", "hint_of", "kv_hint",
+__all__ = ["DATA_ROWS", "LISTS_SHEET", "INLINE_LIST_MAX_ITEMS", "ListSources", "column_format", "kv_format", "hint_of", "kv_hint",
            "column_validation", "kv_validation", "sheet_validations", "kv_validations"]
 
 # Hidden sheet holding long drop-down lists (not a schema name; the reader ignores it).
@@ -68,6 +68,16 @@ def column_format(col: Column) -> str | None:
     if col.type is ColType.INT:
         return INT_FORMAT
     return None
+
+
+# 评分规则 items that are shares: 0.3333 shows as 33.3%.
+PERCENT_ITEMS = ("excellent_cap", "mass_unsatisfied_cap")
+PERCENT_FORMAT = "0.0%"
+
+
+def kv_format(col: Column) -> str | None:
+    """The number format of an item's value cell on a 项目/内容 sheet."""
+    return PERCENT_FORMAT if col.key in PERCENT_ITEMS else column_format(col)
 
 
 # Input hints derived from a column's reference or type when the schema gives none.

@@ -112,6 +112,7 @@ class ColumnPlan:
     number_format: str | None = None  # "0.0%", "0", "yyyy-mm-dd"; None: the engine's General
     style: Style = Style()
     column_format: str | None = None  # the whole column's number format (cells typed later too): "@" keeps 001
+    header_style: Style | None = None  # this column's header cell, instead of the block's header_style
 
 
 @dataclass(frozen=True)

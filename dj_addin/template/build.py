@@ -24,9 +24,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from dj_addin import schema
 from dj_addin.cellref import column_letter
 from dj_addin.schema import ColType, Column, Sheet, SheetKind
-from dj_addin.plans.inputs import DATA_ROWS, kv_hint
+from dj_addin.plans.inputs import DATA_ROWS, kv_format, kv_hint
 from dj_addin.template.inputs import LISTS_SHEET, Lists, kv_validation_for, validation_for
-from dj_addin.template.layout import (GRID, NOTE_FONT, PERCENT_FORMAT, RED, TAB_DATA, TAB_KV, cjk_font, column_format,
+from dj_addin.template.layout import (GRID, NOTE_FONT, RED, TAB_DATA, TAB_KV, cjk_font, column_format,
                                       default_font, print_setup, style_header)
 from dj_addin.template.pages import overview_sheet, readme_sheet
 from dj_addin.template.text import SCORING_NOTES
@@ -34,8 +34,6 @@ from dj_addin.template.text import SCORING_NOTES
 __all__ = ["DATA_ROWS", "LISTS_SHEET", "LOOKUP_ROWS", "build_template", "lookup_formula", "save_deterministic",
            "write_template"]
 
-# 评分规则 items that are shares: 0.3333 shows as 33.3%.
-PERCENT_ITEMS = ("excellent_cap", "mass_unsatisfied_cap")
 # Data validations and column formats cover rows 2..DATA_ROWS (plans.inputs).
 # Lookup formulas (评议.姓名) fill this many rows below the header: a branch's
 # members (about 100) with room to spare. Not more: Excel and LibreOffice print
@@ -103,7 +101,7 @@ def _kv_sheet(ws: Worksheet, sheet: Sheet, values: dict[str, object], lists: Lis
         value = ws.cell(row=r, column=2, value=values.get(col.key))
         value.border = GRID
         value.alignment = Alignment(horizontal="left")
-        fmt = PERCENT_FORMAT if col.key in PERCENT_ITEMS else column_format(col)
+        fmt = kv_format(col)
         if fmt:
             value.number_format = fmt
         hint = SCORING_NOTES.get(col.key, "") if sheet is schema.SCORING_RULES else kv_hint(col)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dj_addin import schema
-from dj_addin.plans.types import Cell, Formula, Line, Margins, PageText, PrintSetup, SheetPlan, Style
+from dj_addin.plans.types import Cell, Formula, Margins, PageText, PrintSetup, SheetPlan, Style
 from dj_addin.template import overview
-from dj_addin.template.layout import (CHARSET, DATE_FORMAT, FONT_NAME, FORMULA_GOLD, GRID_GREY, INT_FORMAT, NOTE_GREY,
-                                      RED, SECTION_FONT, TAB_INFO, TITLE_FONT, WRAP_TOP, cjk_font, print_setup,
-                                      row_height)
+from dj_addin.template.layout import (CHARSET, DATE_FORMAT, FONT_NAME, FORMULA_GOLD, HEADER_REQUIRED, INT_FORMAT,
+                                      NOTE_GREY, NOTE_STYLE, PLAIN_GRID, RED, SECTION_FONT, TAB_INFO, TITLE_FONT,
+                                      WRAP_TOP, cjk_font, print_setup, row_height)
 from dj_addin.xlsx.sheets import render_into
 from dj_addin.template.text import readme_lines
 
@@ -50,11 +50,10 @@ def readme_sheet(ws: Worksheet) -> None:
 
 # 概览's look as plain styles (the same as layout's openpyxl objects), so that every renderer draws it.
 _FONT = dict(font_name=FONT_NAME, charset=CHARSET)
-_GRID = Line("thin", GRID_GREY)
+_GRID = PLAIN_GRID
 _BOLD = Style(bold=True, **_FONT)
-_NOTE = Style(italic=True, color=NOTE_GREY, **_FONT)
-_HEADER = Style(bold=True, color="FFFFFFFF", fill=RED, horizontal="center", vertical="center", wrap=True,
-                border=_GRID, **_FONT)
+_NOTE = NOTE_STYLE
+_HEADER = HEADER_REQUIRED
 
 
 def overview_plan() -> SheetPlan:

@@ -132,7 +132,7 @@ def render_block(ws: Worksheet, block: Block) -> None:
         if line.height:
             ws.row_dimensions[row].height = line.height
     for i, col in enumerate(block.columns):
-        put(ws, block.header_row, block.left + i, col.header, block.header_style)
+        put(ws, block.header_row, block.left + i, col.header, col.header_style or block.header_style)
         if col.width is not None:
             ws.column_dimensions[col_letter(block.left + i)].width = col.width
         if col.column_format:

@@ -166,7 +166,8 @@ class BlockWriter:
             return
         if row == b.header_row:
             for col, c in zip(range(b.left, b.right + 1), b.columns):
-                ws.write_string(row - 1, col - 1, c.header, self.header_fmt)
+                fmt = self.header_fmt if c.header_style is None else self.formats.get(c.header_style)
+                ws.write_string(row - 1, col - 1, c.header, fmt)
             return
         index = row - b.first_row
         values = b.rows[index]
@@ -370,13 +371,21 @@ def write_sheet(wb: Workbook, plan: SheetPlan, formats: Formats) -> None:
         ws.hide()
 
 
-def write_workbook(path: str | Path, plans: Sequence[SheetPlan], *, constant_memory: bool = True) -> list[str]:
+def write_workbook(path: str | Path, plans: Sequence[SheetPlan], *, constant_memory: bool = True,
+                   default_font: Style | None = None) -> list[str]:
     """Write ``plans`` as the sheets of a new workbook at ``path``; return the sheet names.
-    Atomic: the workbook appears whole at ``path`` or not at all."""
+    ``default_font``: the font of every cell without its own (what a user types later), as the
+    template's (else the engine's Calibri 11). Atomic: the workbook appears whole at ``path`` or not at all."""
+    options: dict[str, Any] = {"constant_memory": constant_memory, "nan_inf_to_errors": True,
+                               "strings_to_formulas": False, "strings_to_urls": False}
+    if default_font is not None:
+        options["default_format_properties"] = {"font_name": default_font.font_name or "Calibri",
+                                                "font_size": default_font.size or 11,
+                                                **({"font_charset": default_font.charset} if default_font.charset
+                                                   else {})}
 
     def produce(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": constant_memory, "nan_inf_to_errors": True,
-                                            "strings_to_formulas": False, "strings_to_urls": False})
+        wb = xlsxwriter.Workbook(str(tmp), options)
         formats = Formats(wb)
         try:
             for plan in plans:
