@@ -147,7 +147,7 @@ def render_block(ws: Worksheet, block: Block) -> None:
     for r, values in enumerate(block.rows):
         row = block.first_row + r
         for (col, style, c), value in zip(columns, values):
-            put(ws, row, col, value, style, block.number_format(r, c))
+            put(ws, row, col, value, style, block.number_format(r, c) or c.column_format)  # as Excel would
         for link in links.get(r, ()):
             cell = ws.cell(row=row, column=link_cols[link.column])
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link.location, tooltip=link.tooltip or None)

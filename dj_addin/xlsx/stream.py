@@ -330,6 +330,8 @@ def add_validation(ws: Worksheet, v: Validation) -> None:
         options["input_message"] = v.prompt
         if v.prompt_title:
             options["input_title"] = v.prompt_title
+    else:
+        options["show_input"] = False
     ws.data_validation(top - 1, left - 1, bottom - 1, right - 1, options)
 
 
