@@ -153,10 +153,12 @@ def test_column_formats_tab_colours_and_freeze_are_the_templates(books, name):
 def test_scoring_rules_keep_their_meanings_and_percentages(books):
     for name in ("template", "college", "university"):
         ws = openpyxl.load_workbook(books[name])[schema.SCORING_RULES.name]
-        rows = {ws.cell(r, 1).value: (ws.cell(r, 2).number_format, ws.cell(r, 3).value) for r in range(2, ws.max_row + 1)}
+        rows = {ws.cell(r, 1).value: (ws.cell(r, 2).number_format, ws.cell(r, 3).value)
+                for r in range(2, ws.max_row + 1)}
         cap = schema.SCORING_RULES.column("excellent_cap").header
-        assert rows[cap][0] == "0.0%", name
-        assert ws["C1"].value == "含义" and all(note for _, note in rows.values() if _ is not None), name
+        assert rows[cap][0] == "0.0%", name  # 0.3333 shows as 33.3%
+        assert ws["C1"].value == "含义" and all(note for _, note in rows.values()), name  # every item explained
+        assert set(rows) == set(schema.SCORING_RULES.headers), name
 
 
 def _formulas(path: Path) -> dict[str, str]:
@@ -176,8 +178,9 @@ def test_overview_has_the_templates_formulas(books, name):
     assert got[f"A{overview.COUNTING_NOTE_ROW}"].value == overview.COUNTING_NOTE
     for cell in ("A1", "B6", "A5", "C6"):
         a, b = template[cell], got[cell]
-        assert (b.font.b, b.font.sz or 11, b.font.name, b.fill.fgColor.rgb, b.number_format, b.alignment.horizontal) == \
-               (a.font.b, a.font.sz or 11, a.font.name, a.fill.fgColor.rgb, a.number_format, a.alignment.horizontal), cell
+        def looks(c):
+            return c.font.b, c.font.sz or 11, c.font.name, c.fill.fgColor.rgb, c.number_format, c.alignment.horizontal
+        assert looks(b) == looks(a), cell
     assert {c: round(d.width) for c, d in got.column_dimensions.items() if d.width} == \
            {c: round(d.width) for c, d in template.column_dimensions.items() if d.width}
 

@@ -29,7 +29,8 @@ def plans() -> list[SheetPlan]:
     cols = (ColumnPlan("date", "联系日期", 12, "yyyy-mm-dd", column_format="yyyy-mm-dd", header_style=RED),
             ColumnPlan("method", "联系方式", 14, column_format="@"),
             ColumnPlan("kind", "对象类别", 16, column_format="@", header_style=RED))
-    block = Block(cols, [[None, "走访", "学生"], [None, "=1+1", "@x"]], header_style=Style(bold=True), header_height=30)
+    block = Block(cols, [[None, "走访", "学生"], [None, "=1+1", "@x"]], header_style=Style(bold=True),
+                  header_height=30)
     cells = [Cell("F1", "标题", Style(bold=True, size=16), span=3), Cell("F3", Formula("COUNTA(B:B)-1"), RED, "0"),
              Cell("G3", "=不是公式"), Cell("F5", "说明", span=2)]
     form = SheetPlan("表单", [block], cells=cells, validations=[v for v in validations if v is not None],

@@ -108,7 +108,8 @@ def kv_plan(kv: KVTable, letterhead=None, lists: ListSources | None = None) -> S
     note beside each (评分规则: 含义, what each item means), the drop-downs and ranges of the values."""
     spec = kv.spec
     key_head, value_head = spec.kv_headers
-    cols = (ColumnPlan("item", key_head, 22, style=Style(bold=True, border=PLAIN_GRID, **FONT), header_style=HEADER_REQUIRED),
+    cols = (ColumnPlan("item", key_head, 22, style=Style(bold=True, border=PLAIN_GRID, **FONT),
+                       header_style=HEADER_REQUIRED),
             ColumnPlan("value", value_head, 30, style=Style(horizontal="left", border=PLAIN_GRID),
                        header_style=HEADER_REQUIRED))
     rows: list[list[Value]] = []

@@ -16,7 +16,8 @@ from dj_addin import schema
 from dj_addin.plans.types import Cell, SheetPlan, Validation, col_letter
 from dj_addin.schema import ColType, Column, Sheet
 
-__all__ = ["DATA_ROWS", "LISTS_SHEET", "INLINE_LIST_MAX_ITEMS", "ListSources", "column_format", "kv_format", "hint_of", "kv_hint",
+__all__ = ["DATA_ROWS", "LISTS_SHEET", "INLINE_LIST_MAX_ITEMS", "ListSources", "column_format", "kv_format",
+           "hint_of", "kv_hint",
            "column_validation", "kv_validation", "sheet_validations", "kv_validations"]
 
 # Hidden sheet holding long drop-down lists (not a schema name; the reader ignores it).
@@ -154,7 +155,8 @@ def kv_validation(col: Column, cells: str, lists: ListSources) -> Validation | N
         title, prompt = _prompt(col)
         low, high = int(col.minimum), int(col.maximum)
         return Validation(cells, "whole", minimum=low, maximum=high, error_title="数值超出范围",
-                          error=f"「{col.header}」应为 {low}–{high} 之间的整数。", prompt_title=title, prompt=prompt)
+                          error=f"「{col.header}」应为 {low}–{high} 之间的整数。",
+                          prompt_title=title, prompt=prompt)
     return column_validation(col, cells, lists)
 
 
