@@ -26,6 +26,7 @@ from dj_addin.model import Book, KVTable, SheetTable
 from dj_addin.plans import look
 from dj_addin.plans.inputs import (DATA_ROWS, ListSources, column_format, kv_format, kv_hint, kv_validations,
                                    sheet_validations)
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.plans.types import Block, Cell, ColumnPlan, SheetPlan, Style, TitleLine, Value, col_letter
 from dj_addin.plans.values import plain
 from dj_addin.schema import ColType
@@ -97,9 +98,12 @@ def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhe
     letters = {c.key: col_letter(i) for i, c in enumerate(cols, start=1) if c.key in specs}
     bottom = max(DATA_ROWS, block.last_row + ROOM_ROWS)
     validations = sheet_validations(t.spec, letters, block.first_row, bottom, lists or ListSources())
+    # no rows, no note: not printed with the book (plans.printing)
+    area = SheetPrinting(t.spec.name, True, header, len(cols)).blank_cell if not rows and not note else None
     return SheetPlan(name=t.spec.name, blocks=[block], freeze=f"A{header + 1}",
                      autofilter=f"A{header}:{col_letter(len(cols))}{max(block.last_row, header + 1)}",
-                     print_setup=look.table_print(letterhead=letterhead, sheet=t.spec.name, repeat=(header, header)),
+                     print_setup=look.table_print(area, letterhead=letterhead, sheet=t.spec.name,
+                                                  repeat=(header, header)),
                      tab_color=TAB_KV if t.spec is schema.QUOTAS else TAB_DATA, validations=validations)
 
 
