@@ -241,3 +241,15 @@ def test_a_merged_copy_of_the_hostile_branch_still_reads_the_same(books, tmp_pat
         assert (ta.origin["source_unit"].tolist(), ta.origin["source_row"].tolist()) == \
                (tb.origin["source_unit"].tolist(), tb.origin["source_row"].tolist()), spec.name
 
+
+
+@pytest.mark.parametrize("name", ("college", "university"))
+def test_evaluation_names_are_looked_up_in_the_merge(books, name):
+    """The branches' 评议.姓名 is the template's lookup formula, with no calculated value in a book
+    this tool wrote: the merged workbook (values, not formulas) still names every voter's member."""
+    book = read_book(books[name])
+    ev, roster = book.tables[schema.EVALUATION.key], book.tables[schema.ROSTER.key]
+    assert len(ev) > 0
+    names = {(u, m): n for u, m, n in zip(roster.origin["source_unit"], roster.data["member_id"], roster.data["name"])}
+    expected = [names.get((u, m)) for u, m in zip(ev.origin["source_unit"], ev.data["member_id"])]
+    assert list(ev.data["name"]) == expected and all(expected)

@@ -138,8 +138,43 @@ def merge_books(books: list[Book], upper: Upper, meta: KVTable) -> Book:
         data = roster.data.copy()
         data.loc[blank, "branch_code"] = roster.origin.loc[blank, "source_unit"]
         roster.data = data
+    fill_lookups(merged)
     merged.sheet_names = [s.name for s in schema.SHEETS if s.kind in (schema.SheetKind.DATA, schema.SheetKind.KV)]
     return merged
+
+
+def fill_lookups(merged: Book) -> None:
+    """Blank lookup cells (评议.姓名) get the name their ID has in the same unit's 党员名册.
+
+    In a branch workbook the column is the template's lookup formula; a book that this tool
+    wrote and nobody opened in Excel carries no calculated value for it, so it reads blank. The
+    merged workbook holds values, not the formula, so it looks the names up itself."""
+    roster = merged.tables[schema.ROSTER.key]
+    if not len(roster):
+        return
+    for spec in schema.DATA_SHEETS:
+        t = merged.tables.get(spec.key)
+        for col in spec.columns:
+            if col.lookup is None or t is None or not len(t) or col.key not in t.data.columns:
+                continue
+            id_key, value_key = col.lookup
+            keys = pd.MultiIndex.from_arrays([roster.origin["source_unit"].astype(str), roster.data[id_key]])
+            names = pd.Series(roster.data[value_key].to_numpy(), index=keys)
+            names = names[~names.index.duplicated(keep="first") & names.notna()]
+            typed_over = t.as_found().get(col.key)  # a value the user typed that could not be read stays
+            blank = t.data[col.key].isna() & t.data[id_key].notna()
+            if typed_over is not None:
+                blank &= ~t.data.index.isin(typed_over.index)
+            if not blank.any():
+                continue
+            wanted = pd.MultiIndex.from_arrays([t.origin.loc[blank, "source_unit"].astype(str),
+                                                t.data.loc[blank, id_key]])
+            found = names.reindex(wanted).to_numpy()
+            data = t.data.copy()
+            col_values = data[col.key].astype(object)
+            col_values.loc[blank] = found
+            data[col.key] = col_values
+            t.data = data
 
 
 def conflicts(merged: Book) -> list[Conflict]:
