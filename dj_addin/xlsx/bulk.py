@@ -92,6 +92,13 @@ def _cell_tail(v, style: str) -> str | None:
 
 def _tails(values: Sequence, style: str) -> list[str | None]:
     """``_cell_tail`` of every value, computed once per distinct value."""
+    try:
+        types = set(map(type, values))
+        if not (bool in types and (int in types or float in types)):  # True == 1: only then key by type too
+            cache = {v: _cell_tail(v, style) for v in set(values)}
+            return list(map(cache.__getitem__, values))
+    except TypeError:  # unhashable values: one by one below
+        pass
     cache: dict = {}
     out = []
     for v in values:
@@ -115,7 +122,7 @@ def _rows_xml(rows: Sequence[Sequence], first: int, letters: list[str], styles: 
         ref = f'<c r="{letter}'
         parts.append([f'{ref}{n}"{t}' if t is not None else "" for n, t in zip(numbers, _tails(values, style))])
     parts.append(["</row>"] * len(rows))
-    return "".join("".join(cells) for cells in zip(*parts))
+    return "".join(map("".join, zip(*parts)))
 
 
 @dataclass

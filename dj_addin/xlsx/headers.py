@@ -136,7 +136,9 @@ def match_columns(spec: Sheet, header: list[Any], body: list[list[Any]] | None =
         elif nz.fold_header(value):
             hm.extras.setdefault(str(value).strip(), ci)
     hm.matched.update(own)
-    filled = {ci: bool(_values(body, ci)) for ci in range(len(header))}
+
+    def filled(ci: int) -> bool:  # asked only when an alias meets a column already matched
+        return any(ci < len(row) and not nz.is_blank(row[ci]) for row in body)
 
     def text(ci: int) -> str:
         return str(header[ci]).strip()
@@ -161,7 +163,7 @@ def match_columns(spec: Sheet, header: list[Any], body: list[list[Any]] | None =
                 hm.matched[key] = ci
                 placed = True
                 break
-            if not filled[current] and values:  # an empty column never hides a filled one
+            if not filled(current) and values:  # an empty column never hides a filled one
                 hm.matched[key] = ci
                 if key in hm.dupes:  # repeats of the empty header are now repeats of this column
                     hm.dupes[key][0] = ci

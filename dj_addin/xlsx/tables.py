@@ -159,13 +159,12 @@ def parse_column(col: Column, raw: list[Any]) -> tuple[list[Any], list[bool]]:
     return values, bad
 
 
-def _as_series(col: Column, values: list[Any], index: pd.Index) -> pd.Series:
+def _as_array(col: Column, values: list[Any]) -> np.ndarray:
     if col.type is ColType.DATE:
-        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").values,
-                         index=index, dtype="datetime64[ns]")
+        return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype="datetime64[ns]")
     if col.is_numeric:
-        return pd.Series([np.nan if v is None else v for v in values], index=index, dtype="float64")
-    return pd.Series(values, index=index, dtype=object)
+        return np.array([np.nan if v is None else v for v in values], dtype="float64")
+    return _objects(values)
 
 
 def _typed_frame(spec: Sheet, cols: dict[str, list[Any]], index: pd.Index) -> pd.DataFrame:
@@ -174,8 +173,30 @@ def _typed_frame(spec: Sheet, cols: dict[str, list[Any]], index: pd.Index) -> pd
         values = cols.get(col.key)
         if values is None:
             values = [col.default] * len(index)
-        data[col.key] = _as_series(col, values, index)
-    return pd.DataFrame(data, index=index)
+        data[col.key] = _as_array(col, values)
+    return _frame_of_arrays(data, index)
+
+
+def _frame_of_arrays(data: dict[str, np.ndarray], index: pd.Index) -> pd.DataFrame:
+    """A frame whose columns keep the arrays' dtypes: text stays ``object`` (a plain dict of arrays
+    would have pandas infer its string dtype). A Series per column costs more than parsing a small
+    sheet, and a book has a dozen sheets of four frames each, so the arrays go in as they are."""
+    try:
+        return pd.DataFrame._from_arrays(list(data.values()), columns=list(data), index=index,
+                                         verify_integrity=False)
+    except (AttributeError, TypeError):  # a pandas without it: the public way
+        return pd.DataFrame({k: pd.Series(a, index=index, dtype=a.dtype) for k, a in data.items()}, index=index)
+
+
+def _cell_frame(cols: dict[str, Any], keys: list[str], index: pd.Index, dtype: Any, blank: Any) -> pd.DataFrame:
+    """One frame of the schema columns (``raw``, ``bad``, ``errors``) built as one 2-D block:
+    a frame of per-column Series costs more than the whole sheet's parse for small sheets."""
+    arr = np.full((len(index), len(keys)), blank, dtype=dtype)
+    for j, k in enumerate(keys):
+        values = cols.get(k)
+        if values is not None:
+            arr[:, j] = _objects(values) if dtype is object else values
+    return pd.DataFrame(arr, index=index, columns=list(keys), dtype=dtype, copy=False)
 
 
 def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
@@ -244,12 +265,9 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
         data = pd.concat([data, pd.DataFrame(extra, index=idx)], axis=1)
     t.data = data
     t.origin = _origin(excel_rows, {k: pick(vs) for k, vs in source_cols.items()})
-    t.raw = pd.DataFrame({k: pd.Series(raw_cols.get(k, [None] * len(idx)), index=idx, dtype=object)
-                          for k in spec.keys}, index=idx)
-    t.bad = pd.DataFrame({k: pd.Series(bad.get(k, [False] * len(idx)), index=idx, dtype=bool)
-                          for k in spec.keys}, index=idx)
-    t.errors = pd.DataFrame({k: pd.Series(err_cols.get(k, [False] * len(idx)), index=idx, dtype=bool)
-                             for k in spec.keys}, index=idx)
+    t.raw = _cell_frame(raw_cols, spec.keys, idx, object, None)
+    t.bad = _cell_frame(bad, spec.keys, idx, bool, False)
+    t.errors = _cell_frame(err_cols, spec.keys, idx, bool, False)
     return t
 
 
