@@ -90,12 +90,20 @@ def _cell_tail(v, style: str) -> str | None:
     return f'{style} t="inlineStr">{_text(str(v))}</c>'
 
 
-def _tails(values: Sequence, style: str) -> list[str | None]:
-    """``_cell_tail`` of every value, computed once per distinct value."""
+CACHE_LIMIT = 50_000  # distinct values remembered per column (names, dates, codes repeat; free text does not)
+
+
+def _tails(values: Sequence, style: str, known: dict | None = None) -> list[str | None]:
+    """``_cell_tail`` of every value, computed once per distinct value (``known``: the
+    column's tails so far, kept from chunk to chunk)."""
     try:
         types = set(map(type, values))
         if not (bool in types and (int in types or float in types)):  # True == 1: only then key by type too
-            cache = {v: _cell_tail(v, style) for v in set(values)}
+            cache = {} if known is None else known
+            if len(cache) > CACHE_LIMIT:
+                cache.clear()
+            for v in set(values).difference(cache):
+                cache[v] = _cell_tail(v, style)
             return list(map(cache.__getitem__, values))
     except TypeError:  # unhashable values: one by one below
         pass
@@ -113,14 +121,17 @@ def _tails(values: Sequence, style: str) -> list[str | None]:
     return out
 
 
-def _rows_xml(rows: Sequence[Sequence], first: int, letters: list[str], styles: list[str], attrs: str = "") -> str:
+def _rows_xml(rows: Sequence[Sequence], first: int, letters: list[str], styles: list[str], attrs: str = "",
+              known: list[dict] | None = None) -> str:
     """Sheet XML of ``rows`` (sheet rows ``first``…), every cell of a column with its style;
-    ``attrs``: the rows' attributes after their number (a height)."""
+    ``attrs``: the rows' attributes after their number (a height); ``known``: per column, the
+    tails of the values seen in earlier chunks (same styles)."""
     numbers = [str(r) for r in range(first, first + len(rows))]
     parts = [[f'<row r="{n}"{attrs}>' for n in numbers]]
-    for letter, style, values in zip(letters, styles, zip(*rows)):
+    known = known or [None] * len(letters)
+    for letter, style, values, seen in zip(letters, styles, zip(*rows), known):
         ref = f'<c r="{letter}'
-        parts.append([f'{ref}{n}"{t}' if t is not None else "" for n, t in zip(numbers, _tails(values, style))])
+        parts.append([f'{ref}{n}"{t}' if t is not None else "" for n, t in zip(numbers, _tails(values, style, seen))])
     parts.append(["</row>"] * len(rows))
     return "".join(map("".join, zip(*parts)))
 
@@ -226,14 +237,16 @@ def _splice_sheet(xml: bytes, plan: SheetPlan, tails: dict[int, _Tail], fout) ->
         last = col_letter(max(_column_number(m.group(1).decode()), right))
         head = head[:m.start(1)] + f"{last}{bottom}".encode() + head[m.end(2):]
     fout.write(head)
+    caches: dict[tuple, list[dict]] = {}  # per block and styles: each column's tails so far
     for _, run in sorted(runs, key=lambda x: x[0]):
         if isinstance(run, bytes):
             fout.write(run)
             continue
         b, i, j, letters, styles, attrs = run
+        known = caches.setdefault((id(b), tuple(styles)), [{} for _ in letters])
         for a in range(i, j, CHUNK_ROWS):
             z = min(a + CHUNK_ROWS, j)
-            fout.write(_rows_xml(b.rows[a:z], b.first_row + a, letters, styles, attrs).encode("utf-8"))
+            fout.write(_rows_xml(b.rows[a:z], b.first_row + a, letters, styles, attrs, known).encode("utf-8"))
     fout.write(rest)
 
 
