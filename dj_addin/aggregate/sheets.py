@@ -17,6 +17,7 @@ import pandas as pd
 from dj_addin import schema
 from dj_addin.model import Book, KVTable, SheetTable
 from dj_addin.plans import look
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.plans.types import Block, ColumnPlan, SheetPlan, Style, TitleLine, Value, col_letter
 from dj_addin.plans.values import plain
 from dj_addin.schema import ColType
@@ -83,9 +84,12 @@ def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhe
     titles = (TitleLine(note, look.TITLE, span=len(cols)),) if note else ()
     block = Block(tuple(cols), rows, top=1, left=1, titles=titles, header_style=look.HEADER)
     header = block.header_row
+    # no rows, no note: not printed with the book (plans.printing)
+    area = SheetPrinting(t.spec.name, True, header, len(cols)).blank_cell if not rows and not note else None
     return SheetPlan(name=t.spec.name, blocks=[block], freeze=f"A{header + 1}",
                      autofilter=f"A{header}:{col_letter(len(cols))}{max(block.last_row, header + 1)}",
-                     print_setup=look.table_print(letterhead=letterhead, sheet=t.spec.name, repeat=(header, header)))
+                     print_setup=look.table_print(area, letterhead=letterhead, sheet=t.spec.name,
+                                                  repeat=(header, header)))
 
 
 def kv_plan(kv: KVTable, letterhead=None) -> SheetPlan:

@@ -5,7 +5,8 @@ headers, widths, drop-down lists and input hints (:mod:`.inputs`), the 说明
 and 概览 sheets (:mod:`.pages`, with the words of :mod:`.text` and the
 formulas of :mod:`.overview`), the defaults of 指标设置/评分规则, and the
 lookup formula of 评议.姓名. Colours, formats and print setup (A4 landscape,
-one page wide) live in :mod:`.layout`. This module assembles the sheets.
+one page wide) live in :mod:`.layout`; data sheets without rows are left out
+of printing (:mod:`dj_addin.plans.printing`). This module assembles the sheets.
 Generation is deterministic (fixed document properties and zip timestamps),
 so the committed template can be compared with a fresh one byte for byte.
 """
@@ -24,12 +25,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dj_addin import schema
 from dj_addin.cellref import column_letter
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.schema import ColType, Column, Sheet, SheetKind
 from dj_addin.template.inputs import LISTS_SHEET, Lists, add_prompt, hint_of, validation_for
 from dj_addin.template.layout import (GRID, NOTE_FONT, PERCENT_FORMAT, RED, TAB_DATA, TAB_KV, cjk_font, column_format,
                                       default_font, print_setup, style_header)
 from dj_addin.template.pages import overview_sheet, readme_sheet
 from dj_addin.template.text import SCORING_NOTES
+from dj_addin.xlsx.printing import settle_sheet
 
 __all__ = ["DATA_ROWS", "LISTS_SHEET", "LOOKUP_ROWS", "build_template", "lookup_formula", "save_deterministic",
            "write_template"]
@@ -172,6 +175,8 @@ def build_template() -> Workbook:
             _data_sheet(ws, sheet, lists)
             if sheet is schema.QUOTAS:
                 _quota_rows(ws)
+            # a sheet without rows is left out of printing until it has some (plans.printing)
+            settle_sheet(ws, SheetPrinting(sheet.name, sheet is not schema.QUOTAS, 1, len(sheet.columns)))
     if lists.ws is not None:  # keep the hidden list sheet last
         wb.move_sheet(lists.ws, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     wb.active = 0
