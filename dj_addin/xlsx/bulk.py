@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from dj_addin.plans.types import Block, SheetPlan, col_letter
+from dj_addin.plans.types import Block, SheetPlan, Style, col_letter, split_cell
 from dj_addin.xlsx.atomic import atomic_write
 
 __all__ = ["write_workbook_bulk"]
@@ -178,6 +178,8 @@ def _spliced(plan: SheetPlan) -> dict[int, _Tail]:
             continue
         if any(o is not b and o.top <= b.last_row and b.first_row <= o.bottom for o in plan.blocks):
             continue
+        if any(b.first_row <= split_cell(c.ref)[0] <= b.last_row for c in plan.cells):  # single cells beside
+            continue
         tail = _kinds(b, plan.row_heights)
         if len(tail.written) < len(b.rows):
             out[bi] = tail
@@ -264,7 +266,7 @@ def _splice(inner: Path, dest: Path, plans: dict[str, tuple[SheetPlan, dict[int,
                 _splice_sheet(src.read(info), found[0], found[1], fout)
 
 
-def write_workbook_bulk(path: str | Path, plans: Sequence[SheetPlan]) -> list[str]:
+def write_workbook_bulk(path: str | Path, plans: Sequence[SheetPlan], default_font: Style | None = None) -> list[str]:
     """``xlsx.stream.write_workbook`` for plans whose tall blocks are spliced in (see the module)."""
     from dj_addin.xlsx.stream import write_workbook
 
@@ -284,7 +286,7 @@ def write_workbook_bulk(path: str | Path, plans: Sequence[SheetPlan]) -> list[st
     def produce(tmp: Path) -> None:
         inner = tmp.with_name(tmp.name + ".inner.xlsx")
         try:
-            write_workbook(inner, trimmed)
+            write_workbook(inner, trimmed, default_font=default_font)
             _splice(inner, tmp, spliced)
         finally:
             inner.unlink(missing_ok=True)
