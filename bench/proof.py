@@ -5,9 +5,11 @@ Prints figures (not a test). Usage:
     python bench/proof.py --profile [TOP]     (cProfile of the read and write paths instead)
 
 Data: the big branch (2,000 members, 20,000 log rows), the ordinary branch (100
-members, 3,000 log rows), the 300 branch books to merge and the scale cases come
-from ``bigbook.make_book`` (xlsxwriter, headers from the schema); ``dj demo``
-uses the demo generator itself. Every measurement runs in a fresh Python process
+members, 3,000 log rows) and the scale cases come from ``bigbook.make_book``
+(xlsxwriter, headers from the schema); the 300 branch books to merge (60
+members, 1,500 log rows, every other sheet filled) and ``dj demo`` come from
+the demo generator itself (``bench_aggregate.make_books``). Every measurement
+runs in a fresh Python process
 (``python bench/proof.py --child CASE ARGS``), so each peak memory (VmHWM of that
 process) is the case's own and no cache carries over; the dj way and the plain
 way alternate run by run, so both see the same load on a shared machine. Each
@@ -16,8 +18,8 @@ line prints medians over ``--runs`` runs and the ratio dj ÷ plain of the same r
 The plain ways are what a user could write with pandas alone: read every sheet
 with ``pandas.read_excel(sheet_name=None)`` (default engine openpyxl, and
 ``engine="calamine"``), write with ``DataFrame.to_excel``, merge by reading every
-book and concatenating sheet by sheet. They check nothing, so a ratio near 1
-means checking costs little beyond reading.
+book (default engine, and calamine) and concatenating sheet by sheet. They
+check nothing, so a ratio near 1 means checking costs little beyond reading.
 
 Jobs not yet in the package (aggregate, export, split) print "not available".
 """
@@ -121,14 +123,15 @@ def dj_aggregate(folder: str, out: str, exact: str = "") -> dict[str, float]:
     return {"merge": time.perf_counter() - t0, "exit": result.exit_code}
 
 
-def plain_merge(folder: str, out: str) -> dict[str, float]:
-    """Read every sheet of every book (calamine), concatenate sheet by sheet, write one workbook."""
+def plain_merge(folder: str, out: str, engine: str = "default") -> dict[str, float]:
+    """Read every sheet of every book (pandas' default engine, or ``engine``), concatenate sheet by
+    sheet, write one workbook with pandas' default writer."""
     import pandas as pd
 
     t0 = time.perf_counter()
     sheets: dict[str, list] = {}
     for path in sorted(Path(folder).glob("*.xlsx")):
-        for name, frame in pd.read_excel(path, sheet_name=None, engine="calamine").items():
+        for name, frame in pd.read_excel(path, sheet_name=None, engine=None if engine == "default" else engine).items():
             sheets.setdefault(name, []).append(frame)
     t1 = time.perf_counter()
     with pd.ExcelWriter(Path(out).with_name(f"plain{os.getpid()}.xlsx")) as xw:
@@ -301,18 +304,15 @@ def build_lines(args: argparse.Namespace, folder: Path) -> list[Line]:
         lines.append(Line("dj demo (generate / write / 一键处理)", ("dj_demo", folder), {"to_excel": ("plain_demo", folder)},
                           ("generate", "write", "process")))
     if "merge" in cases:
+        from bench_aggregate import make_books  # the demo generator's branches, 60 members and 1,500 log rows
+
         n = 30 if quick else 300
         books = folder / f"branches{n}"
-        if not books.exists():
-            books.mkdir()
-            t0 = time.perf_counter()
-            for i in range(n):
-                make_book(books / f"D{i // 10 + 1:02d}{i % 10 + 1:02d}.xlsx", members=40, log_rows=800, seed=i,
-                          unit=f"D{i // 10 + 1:02d}{i % 10 + 1:02d}")
-            print(f"# generated {n} branch books in {time.perf_counter() - t0:.1f} s", flush=True)
+        make_books(books, n, 60, 1500, os.cpu_count() or 1)  # kept in --dir; says so when it writes them
         merged = folder / "merged.xlsx"
         lines.append(Line(f"dj aggregate of {n} branch books", ("dj_aggregate", books, merged),
-                          {"pandas merge": ("plain_merge", books, merged)}, ("merge",)))
+                          {"pandas merge": ("plain_merge", books, merged, "default"),
+                           "calamine merge": ("plain_merge", books, merged, "calamine")}, ("merge",)))
         big = book("big.xlsx", members=2000, log_rows=20_000, spoil=0.01)
         lines.append(Line("dj export of the big branch", ("dj_export", big),
                           {"pandas copy": ("plain_copy", big)}, ("export",)))

@@ -1,7 +1,9 @@
 """Which files a command works on, when given files and folders.
 
-``dj validate|rollup|score|run INPUT…`` (and later the merge) accept any
-number of files and folders. Folders are searched recursively; files that
+``dj validate|rollup|score|run INPUT…`` and ``dj aggregate`` accept any
+number of files and folders, and this module is the one place that finds
+them (the merge opens its containers, .zip and .eml, in
+``aggregate/inputs.py``). Folders are searched recursively; files that
 are not books of ours are skipped and listed with the reason: owner files of
 an open workbook (``~$…``, ``.~lock.…#``), our backups (``*.bak-*.xlsx``) and
 temporary files, and anything that is not a workbook. A file named

@@ -1,8 +1,11 @@
 """What a college secretary has after a week of e-mail, as a list of workbooks.
 
 Inputs are files, folders (searched recursively), ``.zip`` archives and saved
-e-mails (``.eml``). Owner files (``~$…``), backups (``*.bak*.xlsx``) and
-anything that is not a workbook are skipped and listed. A container is opened
+e-mails (``.eml``). Files and folders are found by ``dj_addin.inputs`` (the
+finder every command uses: owner files ``~$…``, our backups and temporary
+files and anything that is not a workbook are skipped and listed); the merge
+adds the containers, refuses a named path that does not exist, and also skips
+other backup copies found in a folder (``*.bak*.xlsx``). A container is opened
 read-only and its workbooks are taken as bytes, with where they came from
 (the archive's name; the e-mail's sender, subject and date) for 汇总来源. An
 archive is refused as a whole, with a reason, when a member name climbs out
@@ -19,10 +22,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from dj_addin import inputs as finder
 from dj_addin.xlsx.safety import DEFAULT_MAX_UNZIPPED, max_file_bytes
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = finder.WORKBOOK_SUFFIXES
+CONTAINER_SUFFIXES = (".zip", ".eml")
 ARCHIVE_SUFFIXES = (".zip", ".7z", ".rar", ".tar", ".gz", ".tgz")
+NOT_A_WORKBOOK = "不是工作簿（.xlsx/.xlsm）"
 
 
 @dataclass
@@ -55,40 +61,38 @@ class Inputs:
 
 
 def skip_reason(path: Path) -> str | None:
-    """Why a file found in a folder is not merged (None: it is a workbook)."""
-    name = path.name
-    if name.startswith("~$"):
-        return "Office 临时文件（工作簿正被打开），已跳过"
-    if name.startswith(".~dj-"):
-        return "未写完的临时文件，已跳过"
-    lower = name.lower()
-    if ".bak" in lower and lower.endswith(WORKBOOK_SUFFIXES):
-        return "备份文件，已跳过"
-    if not lower.endswith(WORKBOOK_SUFFIXES + (".zip", ".eml")):
-        return "不是工作簿（.xlsx/.xlsm），已跳过"
-    return None
+    """Why a file found in a folder or an archive is not merged (None: a workbook or a container)."""
+    reason = finder.skip_reason(path, suffixes=WORKBOOK_SUFFIXES + CONTAINER_SUFFIXES)
+    if reason is None and ".bak" in path.name.lower() and path.name.lower().endswith(WORKBOOK_SUFFIXES):
+        return "备份文件"  # a copy someone kept (支部.bak.xlsx): not a submission
+    if reason == "不是工作簿":
+        return NOT_A_WORKBOOK
+    return reason
 
 
 def find_inputs(paths: list[str | Path]) -> Inputs:
-    """Every workbook in ``paths`` (files, folders recursively, .zip, .eml), in a stable order."""
+    """Every workbook in ``paths`` (files, folders recursively, .zip, .eml), in a stable order:
+    ``dj_addin.inputs.find_inputs`` finds the files, each once; containers are opened here."""
     out = Inputs()
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            for f in sorted(x for x in p.rglob("*") if x.is_file()):
-                _add_file(out, f)
-        elif p.exists():
-            _add_file(out, p, named=True)
+    named = {Path(p) for p in paths if not Path(p).is_dir()}
+    found = finder.find_inputs(paths, suffixes=WORKBOOK_SUFFIXES + CONTAINER_SUFFIXES)
+    for path in found.books:
+        if not path.exists():
+            out.refused.append(Skipped(str(path), "文件不存在"))
+            continue
+        reason = None if path in named else skip_reason(path)  # a file named itself is taken as given
+        if reason is None and not path.name.lower().endswith(WORKBOOK_SUFFIXES + CONTAINER_SUFFIXES):
+            reason = NOT_A_WORKBOOK
+        if reason is not None:
+            out.skipped.append(Skipped(str(path), reason))
         else:
-            out.refused.append(Skipped(str(p), "文件不存在"))
+            _add_file(out, path)
+    out.skipped += [Skipped(str(s.path), NOT_A_WORKBOOK if s.reason == "不是工作簿" else s.reason)
+                    for s in found.skipped]
     return out
 
 
-def _add_file(out: Inputs, path: Path, named: bool = False) -> None:
-    reason = skip_reason(path)
-    if reason is not None and not (named and path.suffix.lower() in WORKBOOK_SUFFIXES and ".bak" in path.name):
-        out.skipped.append(Skipped(str(path), reason))
-        return
+def _add_file(out: Inputs, path: Path) -> None:
     lower = path.name.lower()
     if lower.endswith(".zip"):
         _add_zip(out, path.name, path.read_bytes(), {"压缩包": path.name}, path.stat().st_mtime)

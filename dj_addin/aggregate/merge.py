@@ -182,7 +182,7 @@ def conflicts(merged: Book) -> list[Conflict]:
     r = merged.tables[schema.ROSTER.key]
     frame = pd.DataFrame({"id": r.data["member_id"].to_numpy(dtype=object), "name": r.data["name"].to_numpy(dtype=object),
                           "unit": r.origin["source_unit"].to_numpy(dtype=object)}).dropna(subset=["id"])
-    for mid, g in frame.groupby("id", sort=False):
+    for mid, g in _repeated(frame, "unit").groupby("id", sort=False):
         units = list(dict.fromkeys(str(u) for u in g["unit"]))
         if len(units) > 1:
             names = "、".join(dict.fromkeys(str(n) for n in g["name"] if n is not None))
@@ -191,13 +191,21 @@ def conflicts(merged: Book) -> list[Conflict]:
     t = merged.tables[schema.TARGETS.key]
     frame = pd.DataFrame({"id": t.data["target_id"].to_numpy(dtype=object), "name": t.data["name"].to_numpy(dtype=object),
                           "unit": t.origin["source_unit"].to_numpy(dtype=object)}).dropna(subset=["id", "name"])
-    for tid, g in frame.groupby("id", sort=False):
+    for tid, g in _repeated(frame, "name").groupby("id", sort=False):
         names = list(dict.fromkeys(str(n) for n in g["name"]))
         if len(names) > 1:
             units = list(dict.fromkeys(str(u) for u in g["unit"]))
             out.append(Conflict("对象编号姓名不一致", str(tid), units,
                                 f"对象编号 {tid} 的姓名不一致：{'、'.join(names)}（{'、'.join(units)}）"))
     return out
+
+
+def _repeated(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The rows whose id has more than one distinct value in ``column`` (the only ids that can
+    be conflicts): a university has tens of thousands of ids, and a group costs far more than a row."""
+    distinct = frame.drop_duplicates(["id", column])
+    ids = distinct["id"][distinct.duplicated("id", keep=False)]
+    return frame[frame["id"].isin(set(ids))]
 
 
 @dataclass

@@ -39,6 +39,7 @@ from dj_addin.template.text import SCORING_NOTES
 from dj_addin.xlsx.xmltext import NOT_XML, xml_text
 
 PROVENANCE_WIDTH = 14
+_TEXT_TYPES = frozenset({str, type(None)})
 FONT = {"font_name": PLAIN_FONT.font_name, "charset": PLAIN_FONT.charset}
 ROOM_ROWS = 1000  # drop-downs reach this many rows below the last merged row (at least to DATA_ROWS)
 
@@ -57,8 +58,15 @@ def plain_column(values: pd.Series, col_type: ColType | None) -> list[Value]:
         return [None if math.isnan(v) else (int(v) if ints and v.is_integer() else v) for v in arr.tolist()]
     if pd.api.types.is_integer_dtype(values.dtype):
         return values.astype(object).tolist()
+    arr = values.to_numpy(dtype=object)
+    if set(map(type, arr)) <= _TEXT_TYPES:  # the common case: text and blanks as they are
+        out = arr.tolist()
+        texts = [v for v in out if v is not None]
+        if texts and NOT_XML.search("".join(texts)):
+            out = [xml_text(v) if isinstance(v, str) else v for v in out]
+        return out
     out = []
-    for v in values.to_numpy(dtype=object):
+    for v in arr:
         if v is None or isinstance(v, str):
             out.append(v)
         elif v is True:
@@ -92,7 +100,7 @@ def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhe
             cols.append(ColumnPlan(str(key), str(key), width))
         if keep_rows:
             values.append(plain_column(frame[key], c.type if c is not None else None))
-    rows = [list(r) for r in zip(*values)] if keep_rows and len(frame) else []
+    rows = list(zip(*values)) if keep_rows and len(frame) else []  # tuples: written as they are, never edited
     titles = (TitleLine(note, look.TITLE, span=len(cols)),) if note else ()
     block = Block(tuple(cols), rows, top=1, left=1, titles=titles, header_style=look.HEADER,  # added columns purple
                   header_height=HEADER_HEIGHT)

@@ -171,6 +171,8 @@ class BlockWriter:
             return
         index = row - b.first_row
         values = b.rows[index]
+        if values is None:  # a row another writer puts in the sheet XML (xlsx.bulk)
+            return
         linked = {link.column: link for link in self.links.get(index, ())}
         for (col, style, number_format, fmt), c, value in zip(self.cols, b.columns, values):
             if b.cell_formats and (index, c.key) in b.cell_formats:
