@@ -16,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 import xlsxwriter
 
 from dj_addin import schema
@@ -73,7 +74,9 @@ def full_snapshot(path: Path) -> dict:
             "filter": ws.auto_filter.ref, "tab": ws.sheet_properties.tabColor.rgb if ws.sheet_properties.tabColor else None,
             "cf": sorted((str(rng.sqref), tuple(r.formula)) for rng in ws.conditional_formatting for r in rng.rules),
             "charts": len(ws._charts), "orientation": ws.page_setup.orientation,
-            "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width},
+            # a <col> element may cover a range of columns (xlsxwriter groups equal widths)
+            "widths": {get_column_letter(c): d.width for d in ws.column_dimensions.values() if d.width
+                       for c in range(d.min, (d.max or d.min) + 1)},
         }
     return out
 
