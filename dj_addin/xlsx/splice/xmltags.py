@@ -9,6 +9,7 @@ is kept (``wellformed``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from dj_addin.xlsx.splice.rels import REL_NS
@@ -27,9 +28,14 @@ def start_tags(name: str, xml: str) -> list[str]:
     return re.findall(r"<" + re.escape(name) + r"""\b(?:[^>"']|"[^"]*"|'[^']*')*>""", xml)
 
 
+@lru_cache(maxsize=256)
+def _attr_pattern(name: str) -> re.Pattern:
+    return re.compile(r'(?:^|\s)' + re.escape(name) + r'\s*=\s*("([^"]*)"|\'([^\']*)\')')
+
+
 def attr(tag: str, name: str) -> str | None:
     """An attribute of one start tag (``name`` may carry a prefix, e.g. ``r:id``)."""
-    m = re.search(r'(?:^|\s)' + re.escape(name) + r'\s*=\s*("([^"]*)"|\'([^\']*)\')', tag)
+    m = _attr_pattern(name).search(tag)  # compiled once per name: this runs per cell when marking
     if not m:
         return None
     return unescape(m.group(2) if m.group(2) is not None else m.group(3))
