@@ -7,20 +7,11 @@ Prints figures (not a test). Usage:
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 from dj_addin.addin.build import addin_bytes, read_sources
 from dj_addin.addin.compression import compress
 
-
-def median_seconds(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from timing import median_seconds
 
 
 def main() -> None:

@@ -12,9 +12,7 @@ names, the rewrite into a temporary standard copy is timed too.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -22,15 +20,7 @@ from dj_addin.xlsx.flavours import standard_package
 from dj_addin.xlsx.reader import read_book
 
 from bigbook import make_book
-
-
-def timed(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from timing import median_seconds
 
 
 def strict_backslash(src: Path, dst: Path) -> None:
@@ -63,12 +53,12 @@ def main() -> None:
 
         mb = path.stat().st_size / 1e6
         print(f"workbook: {ns.members} members, {ns.log} log rows, {mb:.1f} MB")
-        std_check = timed(lambda: check(path), ns.repeat)
-        std_read = timed(lambda: read_book(path), ns.repeat)
+        std_check = median_seconds(lambda: check(path), ns.repeat)
+        std_read = median_seconds(lambda: read_book(path), ns.repeat)
         print(f"standard package: flavour check {std_check * 1000:.2f} ms, whole read_book {std_read:.2f} s "
               f"({std_check / std_read * 100:.2f} %)")
-        odd_check = timed(lambda: check(odd), ns.repeat)
-        odd_read = timed(lambda: read_book(odd), ns.repeat)
+        odd_check = median_seconds(lambda: check(odd), ns.repeat)
+        odd_read = median_seconds(lambda: read_book(odd), ns.repeat)
         print(f"Strict + backslash parts: rewrite {odd_check:.2f} s, whole read_book {odd_read:.2f} s")
 
 

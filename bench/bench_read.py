@@ -10,7 +10,6 @@ writes them) in a temporary folder.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -20,15 +19,7 @@ from dj_addin.xlsx.grid import ENGINES
 from dj_addin.xlsx.safety import check_package
 
 from bigbook import make_book
-
-
-def timed(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from timing import median_seconds
 
 
 def main() -> None:
@@ -47,8 +38,8 @@ def main() -> None:
             size = path.stat().st_size / 1e6
             names = check_package(path).sheet_names
             for engine in ("calamine", "openpyxl"):
-                grids = timed(lambda: ENGINES[engine](path, names), args.repeat)
-                full = timed(lambda: read_book(path, engine=engine), args.repeat)
+                grids = median_seconds(lambda: ENGINES[engine](path, names), args.repeat)
+                full = median_seconds(lambda: read_book(path, engine=engine), args.repeat)
                 print(f"{n:>9} {size:>5.1f} {engine:>9} {grids:>8.2f} {full:>12.2f}")
             print(f"          (made in {made:.1f} s; {args.members} members, {args.members * 3} targets)")
 

@@ -70,14 +70,15 @@ def write_only(path: Path, plans: list[SheetPlan]) -> None:
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import PatternFill
 
-    from dj_addin.xlsx.sheets import alignment, border, fill, font
+    from dj_addin.xlsx.sheets import apply_style
 
     wb = Workbook(write_only=True)
     for plan in plans:
         ws = wb.create_sheet(plan.name)
         for b in plan.blocks:
             for i, c in enumerate(b.columns):
-                ws.column_dimensions[col_letter(b.left + i)].width = c.width
+                if c.width is not None:
+                    ws.column_dimensions[col_letter(b.left + i)].width = c.width
         ws.freeze_panes = plan.freeze
         ws.auto_filter.ref = plan.autofilter
         for b in plan.blocks:
@@ -92,17 +93,7 @@ def write_only(path: Path, plans: list[SheetPlan]) -> None:
 
         def styled(value, style, fmt):
             cell = WriteOnlyCell(ws, value=value)
-            if style is not None:
-                if style.has_font:
-                    cell.font = font(style)
-                if style.fill:
-                    cell.fill = fill(style.fill)
-                if style.has_alignment:
-                    cell.alignment = alignment(style)
-                if style.border is not None:
-                    cell.border = border(style)
-            if fmt:
-                cell.number_format = fmt
+            apply_style(cell, style, fmt)
             return cell
 
         for row in range(1, plan.max_row + 1):

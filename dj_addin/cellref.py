@@ -45,3 +45,13 @@ def cell_position(ref: str) -> tuple[int, int]:
     if m is None or int(m.group(2)) == 0:
         raise ValueError(f"{ref!r} is not a cell reference")
     return int(m.group(2)), column_number(m.group(1))
+
+
+def cell_ref(row: int, col: int) -> str:
+    """(12, 2) → ``'B12'``: the inverse of ``cell_position``."""
+    return f"{column_letter(col)}{row}"
+
+
+def range_ref(top: int, left: int, bottom: int, right: int) -> str:
+    """(1, 1, 3, 2) → ``'A1:B3'``."""
+    return f"{cell_ref(top, left)}:{cell_ref(bottom, right)}"

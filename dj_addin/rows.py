@@ -28,11 +28,6 @@ __all__ = ["settle_origin", "units", "concat_tables", "concat_books", "filter_ta
 MERGED_HEADER_ROW = 1
 
 
-def col_letter(index0: int) -> str:
-    """0-based column index → Excel letter (0 → 'A')."""
-    return column_letter(index0 + 1)
-
-
 def settle_origin(book: Book) -> Book:
     """After reading: rows without a 来源单位编码 come from this workbook (its own
     单位编码); a book whose sheets carry 来源单位编码/来源行 is a merged book."""
@@ -90,11 +85,11 @@ def concat_tables(tables: Sequence[SheetTable]) -> SheetTable:
     out = SheetTable(spec=spec, found=any(t.found for t in tables), name=spec.name,
                      header_row=MERGED_HEADER_ROW, last_row=MERGED_HEADER_ROW + n)
     # The merged sheet's layout: every schema column in template order, extra columns, then provenance.
-    out.columns = {k: col_letter(spec.keys.index(k)) for k in present}
+    out.columns = {k: column_letter(spec.keys.index(k) + 1) for k in present}
     out.headers_found = {k: spec.column(k).header for k in present}
-    out.extra_columns = {h: col_letter(len(spec.keys) + i) for i, h in enumerate(extras)}
-    out.provenance_columns = {"source_unit": col_letter(len(spec.keys) + len(extras)),
-                              "source_row": col_letter(len(spec.keys) + len(extras) + 1)}
+    out.extra_columns = {h: column_letter(len(spec.keys) + i + 1) for i, h in enumerate(extras)}
+    out.provenance_columns = {"source_unit": column_letter(len(spec.keys) + len(extras) + 1),
+                              "source_row": column_letter(len(spec.keys) + len(extras) + 2)}
     out.data, out.origin = data, origin
 
     if any(t.compacted for t in tables):

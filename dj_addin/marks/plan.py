@@ -19,8 +19,8 @@ from dj_addin.model import Finding
 from dj_addin.results import ValidationReport
 from dj_addin.schema import LEVELS, MARK_NOTE_PREFIX
 from dj_addin.marks.matching import NOTE_SEPARATOR, note_key
-from dj_addin.cellref import MAX_COLUMN, column_letter
-from dj_addin.marks.records import MARK_RGB, MAX_ROW, FillValue, Mark, MarkRecord, cell_ref, parse_ref
+from dj_addin.cellref import MAX_COLUMN, cell_ref, column_letter
+from dj_addin.marks.records import MARK_RGB, MAX_ROW, FillValue, Mark, MarkRecord, parse_ref
 
 UNPLACED_LEVEL = LEVELS[1]  # 警告: the problem stands, only its mark is missing
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
-from dj_addin.cellref import cell_position, column_letter
+from dj_addin.cellref import cell_position
 from dj_addin.marks.matching import is_our_note
 from dj_addin.schema import LEVELS
 
@@ -76,10 +76,6 @@ def parse_ref(ref: str) -> tuple[int, int] | None:
     except ValueError:  # beyond XFD
         return None
     return (row, col) if row <= MAX_ROW else None
-
-
-def cell_ref(row: int, col: int) -> str:
-    return f"{column_letter(col)}{row}"
 
 
 # ---------------------------------------------------------------- colours and fills

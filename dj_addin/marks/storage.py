@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from dj_addin.marks.records import (MARK_RGB, MarkRecord, cell_ref, encode_fill, parse_fill, parse_ref,
+from dj_addin.cellref import cell_ref
+from dj_addin.marks.records import (MARK_RGB, MarkRecord, encode_fill, parse_fill, parse_ref,
                                     xml_text)
 from dj_addin.schema import LEVELS
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Union
 
 from dj_addin.cellref import cell_position as split_cell  # noqa: F401 (re-exported for renderers)
+from dj_addin.cellref import cell_ref, range_ref  # noqa: F401  (re-exported for the renderers)
 from dj_addin.cellref import column_letter as col_letter
 
 
@@ -39,14 +40,6 @@ Value = Union[str, int, float, bool, dt.date, dt.datetime, Formula, None]
 
 
 # ---------------------------------------------------------------- cell addresses
-
-
-def cell_ref(row: int, col: int) -> str:
-    return f"{col_letter(col)}{row}"
-
-
-def range_ref(top: int, left: int, bottom: int, right: int) -> str:
-    return f"{cell_ref(top, left)}:{cell_ref(bottom, right)}"
 
 
 def quote_sheet(name: str) -> str:

@@ -78,6 +78,13 @@ def put(ws: Worksheet, row: int, col: int, value: Value, style: Style | None = N
     if known is not None:
         cell._style = copy(known)
         return cell
+    apply_style(cell, style, number_format)
+    cache[key] = copy(cell._style)
+    return cell
+
+
+def apply_style(cell, style: Style | None, number_format: str | None) -> None:
+    """Give one openpyxl cell (an ordinary or a write-only one) a plan's style and number format."""
     if style is not None:
         if style.has_font:
             cell.font = font(style)
@@ -89,8 +96,6 @@ def put(ws: Worksheet, row: int, col: int, value: Value, style: Style | None = N
             cell.border = border(style)
     if number_format:
         cell.number_format = number_format
-    cache[key] = copy(cell._style)
-    return cell
 
 
 def _style_cache(wb: Workbook) -> dict:
