@@ -98,16 +98,18 @@ def main() -> None:
         if "E" in only:
             book = tmp / "全错_原地.xlsx"
             make_book(book, members=2000, log_rows=a.log, spoil=1.0)
+            size = book.stat().st_size  # before the run adds its sheets and marks
             line(f"E. every one of {a.log:,} log rows wrong, run --in-place", measured(
-                ["run", str(book), "--as-of", "2026-12-31", "--in-place"], a.timeout), book.stat().st_size)
+                ["run", str(book), "--as-of", "2026-12-31", "--in-place"], a.timeout), size)
         if "F" in only:
             book = tmp / "支部.xlsx"
             make_book(book, members=100, log_rows=3000, spoil=0.01)
             line("F. branch of 100 members, 3,000 log rows, run -o", measured(
                 ["run", str(book), "--as-of", "2026-12-31", "-o", str(tmp / "支部_结果.xlsx")], a.timeout),
                 book.stat().st_size)
+            size = book.stat().st_size
             line("F. the same branch, run --in-place", measured(
-                ["run", str(book), "--as-of", "2026-12-31", "--in-place"], a.timeout), book.stat().st_size)
+                ["run", str(book), "--as-of", "2026-12-31", "--in-place"], a.timeout), size)
         if "B" in only:
             book = tmp / "大.xlsx"
             make_book(book, members=2000, log_rows=a.big)
