@@ -14,7 +14,8 @@ conditional formats, print setup, charts. The XML is the same byte for byte
 (a test renders every kind of plan both ways and compares the packages).
 
 Only blocks this can write exactly are taken (``takes``): no formulas in the
-data, and no other block with cells on the same sheet rows.
+data, no other block with cells on the same sheet rows, no single cells on the
+sheet (they could fall on a block's rows).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ TEXT_CACHE = 100_000  # distinct texts remembered per block
 def takes(ws: Worksheet, plan: SheetPlan) -> set[int]:
     """The indices of the blocks of ``plan`` whose data rows ``RowWriter`` writes."""
     if not ws.constant_memory or ws.excel_version != 2007:
+        return set()
+    if getattr(plan, "cells", None):  # single cells placed anywhere may share a block's rows: xlsxwriter writes all
         return set()
     out = set()
     for i, block in enumerate(plan.blocks):
