@@ -2,15 +2,15 @@
 
     python bench/print_pages.py BOOK.xlsx [BOOK2.xlsx ...]
 
-For every visible sheet, a copy of the book with every other sheet removed
-is converted to PDF in one soffice run (LibreOffice prints hidden sheets
-too), so each PDF's page count is that sheet's; the whole book is
-converted as well.
+Every book is printed whole to PDF (one soffice run for all of them), as a
+secretary prints it, and each page is given to the sheet its page header
+names (the sheet's name, or 「单位 年度 · 表名」). A sheet left out of
+printing counts 0 pages. (Printing a sheet alone cannot show that: a PDF has
+at least one page, so LibreOffice makes a blank one.)
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -18,40 +18,32 @@ from pathlib import Path
 import openpyxl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.libreoffice import convert_all  # noqa: E402
+from tests.libreoffice import convert_all, pdf_page_texts, pages_per_sheet  # noqa: E402
 
 
-def pdf_pages(pdf: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-
-
-def sheet_pages(book: Path) -> dict[str, int]:
+def sheet_pages(books: list[Path]) -> list[dict[str, int]]:
+    """For every book: visible sheet → pages, and "(whole book)" → all pages."""
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        names = openpyxl.load_workbook(book, read_only=True).sheetnames
         sources = []
-        for i, name in enumerate(names):
-            wb = openpyxl.load_workbook(book)
-            if wb[name].sheet_state != "visible":
-                continue
-            for ws in list(wb.worksheets):
-                if ws.title != name:
-                    wb.remove(ws)
-            wb.active = 0
-            src = tmp / "in" / f"s{i:02d}.xlsx"
+        for i, book in enumerate(books):  # soffice needs different names in one run
+            src = Path(tmp) / "in" / f"b{i:02d}.xlsx"
             src.parent.mkdir(exist_ok=True)
-            wb.save(src)
-            sources.append((name, src))
-        whole = convert_all([book], "pdf", tmp / "whole")[0]
-        pdfs = convert_all([s for _, s in sources], "pdf", tmp / "out")
-        counts = {name: pdf_pages(pdf) for (name, _), pdf in zip(sources, pdfs)}
-        counts["(whole book)"] = pdf_pages(whole)
-        return counts
+            src.write_bytes(Path(book).read_bytes())
+            sources.append(src)
+        pdfs = convert_all(sources, "pdf", Path(tmp) / "out")
+        out = []
+        for book, pdf in zip(books, pdfs):
+            wb = openpyxl.load_workbook(book, read_only=True)
+            names = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
+            counts = pages_per_sheet(pdf, names)
+            counts["(whole book)"] = len(pdf_page_texts(pdf))
+            out.append(counts)
+        return out
 
 
 if __name__ == "__main__":
-    for arg in sys.argv[1:]:
-        print(arg)
-        for name, n in sheet_pages(Path(arg)).items():
+    books = [Path(a) for a in sys.argv[1:]]
+    for book, counts in zip(books, sheet_pages(books)):
+        print(book)
+        for name, n in counts.items():
             print(f"  {name}\t{n}")

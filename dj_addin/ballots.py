@@ -36,6 +36,7 @@ class BallotsResult:
     mass_copies: int
     sheets: list[str] = field(default_factory=list)
     exit_code: int = 0
+    peer_pages: int = 1  # pages one 党员互评票 takes (a long list goes on over pages, never below 85 %)
 
     def summary_lines(self) -> list[str]:
         return [f"已生成评议票「{self.out}」：",
@@ -43,7 +44,9 @@ class BallotsResult:
                 f"其中预备党员 {self.probationary} 名）；",
                 f"{MASS_SHEET} {self.mass_copies} 份；{TALLY_SHEET} 1 张（各列与「{schema.EVALUATION.name}」相同，"
                 "计票后可整块复制过去）。",
-                "打印：A4 纸，每份评议票从新的一页开始。"]
+                "打印：A4 纸，每份评议票从新的一页开始。" + (
+                    f"名单较长，每份评议票分 {self.peer_pages} 页打印（每页都有标题和表头），请按份装订。"
+                    if self.peer_pages > 1 else "")]
 
     def as_json(self) -> dict:
         return {"source": str(self.source), "out": str(self.out), "members": self.members,
@@ -102,4 +105,5 @@ def make_ballots(path: str | Path, out: str | Path | None = None, *, mass_copies
     sheets = write_workbook(out, plans)
     probationary = sum(1 for m in members if m.label == schema.MEMBER_STATUSES[1])
     return BallotsResult(source=path, out=out, members=len(members), probationary=probationary,
-                         peer_copies=len(members), mass_copies=mass_copies, sheets=sheets)
+                         peer_copies=len(members), mass_copies=mass_copies, sheets=sheets,
+                         peer_pages=len(plans[0].blocks) // len(members))

@@ -22,6 +22,7 @@ from dj_addin import schema
 from dj_addin.context import RunContext
 from dj_addin.model import Book, Finding
 from dj_addin.plans import build_plans, letterhead_of
+from dj_addin.plans.printing import printing_of
 from dj_addin.plans.types import SheetPlan
 from dj_addin.results import ValidationReport
 from dj_addin.sink import Sink
@@ -128,7 +129,7 @@ def marks_for(result: RunResult) -> list[Finding] | None:
 
 def write_result(result: RunResult, sink: Sink) -> RunResult:
     """Hand the run's plans and marks to ``sink``; note where they went."""
-    stats = sink.write(plans_for(result), marks_for(result))
+    stats = sink.write(plans_for(result), marks_for(result), printing=printing_of(result.book))
     result.dest, result.written_sheets, result.backup = stats.dest, list(stats.sheets), stats.backup
     result.notices = list(getattr(stats, "notices", []))  # macros kept or left out, stray entries
     return result

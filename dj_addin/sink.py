@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from dj_addin.model import Finding
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.plans.types import SheetPlan
 
 
@@ -36,8 +37,10 @@ class WriteStats:
 class Sink(Protocol):
     """A destination for output sheets and cell marks."""
 
-    def write(self, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None) -> WriteStats:
+    def write(self, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
+              printing: Sequence[SheetPrinting] = ()) -> WriteStats:
         """Write every plan as a sheet (recreating a sheet of that name) and, unless
         ``marks_for`` is None, restore earlier marks and mark the cells of these findings
-        (an empty list only restores). All or nothing: a failure leaves the destination as it was."""
+        (an empty list only restores); leave the empty data sheets of ``printing`` out of
+        printing and put the others back. All or nothing: a failure leaves the destination as it was."""
         ...

@@ -121,3 +121,29 @@ def recalculate(src: Path, out_dir: Path, timeout: float = TIMEOUT_SECONDS) -> P
 def recalculate_all(sources: list[Path], out_dir: Path, timeout: float = TIMEOUT_SECONDS) -> list[Path]:
     """:func:`recalculate` for several files in one soffice run."""
     return convert_all(sources, XLSX, out_dir, timeout)
+
+
+def pdf_page_texts(pdf: Path, timeout: float = 60) -> list[str]:
+    """The text of every page of ``pdf`` (pdftotext, layout kept), one string per page."""
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
+                         timeout=timeout).stdout
+    pages = out.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def page_header(page: str) -> str:
+    """The first line of a page: its page header (the sheet's name, or 「单位 年度 · 表名」)."""
+    return next((line.strip() for line in page.splitlines() if line.strip()), "")
+
+
+def pages_per_sheet(pdf: Path, sheets: list[str]) -> dict[str, int]:
+    """How many pages of ``pdf`` (a whole workbook printed) belong to each sheet, told by the
+    page header, which names the sheet (``&A``) or ends with 「· <表名>」."""
+    counts = dict.fromkeys(sheets, 0)
+    for page in pdf_page_texts(pdf):
+        head = page_header(page)
+        for name in sheets:
+            if head == name or head.endswith(f"· {name}"):
+                counts[name] += 1
+                break
+    return counts

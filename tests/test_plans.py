@@ -147,7 +147,7 @@ class RecordingSink:
     def __init__(self) -> None:
         self.calls = []
 
-    def write(self, plans, marks_for):
+    def write(self, plans, marks_for, printing=()):
         self.calls.append((list(plans), marks_for))
         return WriteStats("内存中的工作簿", sheets=[p.name for p in plans], engine="memory")
 

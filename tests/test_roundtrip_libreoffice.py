@@ -91,8 +91,10 @@ def written(tmp_path_factory) -> dict[str, Path]:
         aggregate(branches, folder / "merged.xlsx", template=college, as_of=AS_OF)
         books["merged"] = folder / "merged.xlsx"
     if (split_book := _job("dj_addin.split", "split_book")) is not None:
-        split_book(college, folder / "split")
-        books["split"] = sorted((folder / "split").rglob("*.xlsx"))[0]
+        # the merged book, so that the units get members: an empty 党员名册 is left out of printing
+        split_book(books.get("merged", college), folder / "split")
+        books["split"] = max(sorted((folder / "split").rglob("*.xlsx")),
+                             key=lambda p: len(read_book(p).frame(schema.ROSTER.key)))
     if (make_ballots := _job("dj_addin.ballots", "make_ballots")) is not None:
         make_ballots(branch, folder / "ballots.xlsx", mass_copies=2)
         books["ballots"] = folder / "ballots.xlsx"

@@ -26,6 +26,8 @@ from dj_addin.aggregate.sheets import input_plans
 from dj_addin.aggregate.worker import load_all
 from dj_addin.errors import UsageError
 from dj_addin.model import SheetTable, origin_frame
+from dj_addin.plans.inputs import ListSources
+from dj_addin.template.layout import TEMPLATE_FONT
 
 Progress = Callable[[int, int, str], None]
 
@@ -194,8 +196,10 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     if include_errors and any(d.loaded.errors for d in chosen):
         result.notes.append("部分文件含错误仍被汇总（--include-errors），考评结果为暂定。")
     result.figures = _figures(chosen, calc)
+    lists = ListSources()
     shaped = input_plans(merged, {x.sheet: x.note for x in result.limited},
-                         f"{result.unit_code or ''} {result.unit_name or ''}".strip(), len(chosen), calc.letterhead)
+                         f"{result.unit_code or ''} {result.unit_name or ''}".strip(), len(chosen), calc.letterhead,
+                         lists)
     errors = sum(d.loaded.errors for d in chosen)
     lh = calc.letterhead
     outputs = [rollup_plan(calc.rollup.to_table(), lh), results_plan(calc.scores.to_table(errors > 0, errors), lh)]
@@ -206,8 +210,9 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
                          for _ in range(len(d.loaded.book.tables[schema.ACTIVITIES.key]))], dtype=object)
     outputs.append(comparison_plan(result.figures, [q.code for q in calc.rollup.quotas], outcomes(activity, unit_of),
                                    lh))
+    hidden = [p for p in (lists.plan(),) if p is not None]  # the long drop-down lists, last as in the template
     if out is not None:  # the input-shaped sheets' text is cleaned column by column (sheets.plain_column)
-        write_workbook_bulk(out, shaped + clean_plans(outputs))
+        write_workbook_bulk(out, shaped + clean_plans(outputs) + hidden, default_font=TEMPLATE_FONT)
         result.output = out
     return result
 

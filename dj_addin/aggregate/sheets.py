@@ -6,6 +6,13 @@ headers in template order, the extra columns the inputs had, then
 be interpreted (``SheetTable.for_writing``), 是/否 as text, lists joined
 with '、'. Rows are turned into plain values column by column (vectorised):
 a university merge writes millions of cells.
+
+What the template has for the one who fills or merges the workbook again
+comes from the template's own plans: the drop-downs, number ranges and input
+hints on the same columns with the same lists (``plans.inputs``, with the
+hidden list sheet), the column formats (IDs as text), the tab colours, and
+概览 with its native formulas (``template.pages.overview_plan``), which count
+the merged rows because the data sheets keep the template's columns.
 """
 
 from __future__ import annotations
@@ -17,12 +24,21 @@ import pandas as pd
 from dj_addin import schema
 from dj_addin.model import Book, KVTable, SheetTable
 from dj_addin.plans import look
-from dj_addin.plans.types import Block, ColumnPlan, SheetPlan, Style, TitleLine, Value, col_letter
+from dj_addin.plans.inputs import (DATA_ROWS, ListSources, column_format, kv_format, kv_hint, kv_validations,
+                                   sheet_validations)
+from dj_addin.plans.printing import SheetPrinting
+from dj_addin.plans.types import Block, Cell, ColumnPlan, SheetPlan, Style, TitleLine, Value, col_letter
 from dj_addin.plans.values import plain
 from dj_addin.schema import ColType
+from dj_addin.template.layout import (HEADER_HEIGHT, HEADER_OPTIONAL, HEADER_REQUIRED, NOTE_STYLE, PLAIN_FONT,
+                                      PLAIN_GRID, TAB_DATA, TAB_INFO, TAB_KV)
+from dj_addin.template.pages import overview_plan
+from dj_addin.template.text import SCORING_NOTES
 from dj_addin.xlsx.xmltext import NOT_XML, xml_text
 
 PROVENANCE_WIDTH = 14
+FONT = {"font_name": PLAIN_FONT.font_name, "charset": PLAIN_FONT.charset}
+ROOM_ROWS = 1000  # drop-downs reach this many rows below the last merged row (at least to DATA_ROWS)
 
 
 def plain_column(values: pd.Series, col_type: ColType | None) -> list[Value]:
@@ -55,8 +71,10 @@ def plain_column(values: pd.Series, col_type: ColType | None) -> list[Value]:
     return out
 
 
-def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhead=None) -> SheetPlan:
-    """One data sheet: header row 1 (or a note above it when its rows stayed below), provenance at the right."""
+def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhead=None,
+              lists: ListSources | None = None) -> SheetPlan:
+    """One data sheet: header row 1 (or a note above it when its rows stayed below), provenance at the right;
+    the template's drop-downs and hints on its columns (long lists in ``lists``)."""
     frame = t.for_writing(provenance=True)
     specs = {c.key: c for c in t.spec.columns}
     cols: list[ColumnPlan] = []
@@ -65,7 +83,8 @@ def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhe
         c = specs.get(key)
         if c is not None:
             fmt = look.DATE if c.type is ColType.DATE else (look.INTEGER if c.type is ColType.INT else None)
-            cols.append(ColumnPlan(key, c.header, c.width, fmt))
+            cols.append(ColumnPlan(key, c.header, c.width, fmt, column_format=column_format(c),
+                                   header_style=HEADER_REQUIRED if c.required else HEADER_OPTIONAL))
         else:
             width = PROVENANCE_WIDTH if key in (schema.SOURCE_UNIT_HEADER, schema.SOURCE_ROW_HEADER) else None
             cols.append(ColumnPlan(str(key), str(key), width))
@@ -73,25 +92,51 @@ def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhe
             values.append(plain_column(frame[key], c.type if c is not None else None))
     rows = [list(r) for r in zip(*values)] if keep_rows and len(frame) else []
     titles = (TitleLine(note, look.TITLE, span=len(cols)),) if note else ()
-    block = Block(tuple(cols), rows, top=1, left=1, titles=titles, header_style=look.HEADER)
+    block = Block(tuple(cols), rows, top=1, left=1, titles=titles, header_style=look.HEADER,  # added columns purple
+                  header_height=HEADER_HEIGHT)
     header = block.header_row
+    letters = {c.key: col_letter(i) for i, c in enumerate(cols, start=1) if c.key in specs}
+    bottom = max(DATA_ROWS, block.last_row + ROOM_ROWS)
+    validations = sheet_validations(t.spec, letters, block.first_row, bottom, lists or ListSources())
+    # no rows, no note: not printed with the book (plans.printing)
+    area = SheetPrinting(t.spec.name, True, header, len(cols)).blank_cell if not rows and not note else None
     return SheetPlan(name=t.spec.name, blocks=[block], freeze=f"A{header + 1}",
                      autofilter=f"A{header}:{col_letter(len(cols))}{max(block.last_row, header + 1)}",
-                     print_setup=look.table_print(letterhead=letterhead, sheet=t.spec.name, repeat=(header, header)))
+                     print_setup=look.table_print(area, letterhead=letterhead, sheet=t.spec.name,
+                                                  repeat=(header, header)),
+                     tab_color=TAB_KV if t.spec is schema.QUOTAS else TAB_DATA, validations=validations)
 
 
-def kv_plan(kv: KVTable, letterhead=None) -> SheetPlan:
+def kv_plan(kv: KVTable, letterhead=None, lists: ListSources | None = None) -> SheetPlan:
+    """A 项目/内容 sheet as the template has it: the items, their values (shares as percentages), the
+    note beside each (评分规则: 含义, what each item means), the drop-downs and ranges of the values."""
     spec = kv.spec
     key_head, value_head = spec.kv_headers
-    cols = (ColumnPlan("item", key_head, 16, style=Style(bold=True)), ColumnPlan("value", value_head, 30))
+    cols = (ColumnPlan("item", key_head, 22, style=Style(bold=True, border=PLAIN_GRID, **FONT),
+                       header_style=HEADER_REQUIRED),
+            ColumnPlan("value", value_head, 30, style=Style(horizontal="left", border=PLAIN_GRID),
+                       header_style=HEADER_REQUIRED))
     rows: list[list[Value]] = []
-    for c in spec.columns:
+    formats: dict[tuple[int, str], str] = {}
+    cells: list[Cell] = []
+    scoring = spec is schema.SCORING_RULES
+    if scoring:
+        cells.append(Cell("C1", "含义", HEADER_OPTIONAL))
+    for i, c in enumerate(spec.columns):
         item = kv.items.get(c.key)
         value = None if item is None else item.value
         rows.append([c.header, _kv_value(value, c.type)])
-    return SheetPlan(name=spec.name, blocks=[Block(cols, rows, header_style=look.HEADER)],
+        fmt = kv_format(c)
+        if fmt:
+            formats[(i, "value")] = fmt
+        note = SCORING_NOTES.get(c.key, "") if scoring else kv_hint(c)
+        if note:
+            cells.append(Cell(f"C{i + 2}", note, Style(border=PLAIN_GRID, **FONT) if scoring else NOTE_STYLE))
+    validations = kv_validations(spec, {c.key: r for r, c in enumerate(spec.columns, start=2)}, lists or ListSources())
+    block = Block(cols, rows, header_style=look.HEADER, cell_formats=formats)
+    return SheetPlan(name=spec.name, blocks=[block], freeze="A2", widths={3: 50}, cells=cells,
                      print_setup=look.table_print(letterhead=letterhead, sheet=spec.name, repeat=(1, 1),
-                                                  orientation="portrait"))
+                                                  orientation="portrait"), tab_color=TAB_KV, validations=validations)
 
 
 def _kv_value(value, col_type) -> Value:
@@ -112,20 +157,28 @@ def readme_plan(unit: str, files: int, letterhead=None) -> SheetPlan:
              "指标设置和评分规则来自本级，指标汇总和考评结果按汇总后的数据重新计算。"]
     block = Block((ColumnPlan("text", "说明", 100, style=look.WRAP),), [[t] for t in lines],
                   header_style=look.HEADER)
-    return SheetPlan(name=schema.README.name, blocks=[block],
+    return SheetPlan(name=schema.README.name, blocks=[block], tab_color=TAB_INFO,
                      print_setup=look.table_print(letterhead=letterhead, sheet=schema.README.name, repeat=None))
 
 
-def input_plans(merged: Book, limited: dict[str, str], unit: str, files: int, letterhead=None) -> list[SheetPlan]:
-    """Every sheet of the template in order (说明 first; 概览's formulas are not written)."""
-    out = [readme_plan(unit, files, letterhead)]
+def input_plans(merged: Book, limited: dict[str, str], unit: str, files: int, letterhead=None,
+                lists: ListSources | None = None) -> list[SheetPlan]:
+    """Every sheet of the template in order: 说明, 概览 (the template's formulas), then the data and
+    项目/内容 sheets. The long drop-down lists go to ``lists``, whose hidden sheet (``lists.plan()``)
+    the caller writes last, as the template has it."""
+    lists = lists if lists is not None else ListSources()
+    out = []
     for spec in schema.SHEETS:
-        if spec.kind is schema.SheetKind.KV:
-            out.append(kv_plan(merged.kv[spec.key], letterhead))
+        if spec.kind is schema.SheetKind.INFO:
+            out.append(readme_plan(unit, files, letterhead))
+        elif spec.kind is schema.SheetKind.FORMULA:
+            out.append(overview_plan())
+        elif spec.kind is schema.SheetKind.KV:
+            out.append(kv_plan(merged.kv[spec.key], letterhead, lists))
         elif spec.kind is schema.SheetKind.DATA:
             t = merged.tables[spec.key]
             note = limited.get(spec.name, "")
-            out.append(data_plan(t, keep_rows=not note, note=note, letterhead=letterhead))
+            out.append(data_plan(t, keep_rows=not note, note=note, letterhead=letterhead, lists=lists))
     return out
 
 

@@ -15,6 +15,7 @@ import click
 
 from dj_addin.results import ValidationReport
 from dj_addin.xlsx.reader import read_book
+from dj_addin.plans.printing import printing_of
 from dj_addin.xlsx.save import keep_backup, save_outputs
 from dj_addin.commands._batch import Outcome, Writing, book_arguments, destination, run_books, writing_options
 from dj_addin.commands._common import as_of_option, counts_text, findings_lines, json_option, parse_as_of
@@ -52,12 +53,13 @@ def summary_lines(report: ValidationReport, limit: int = SHOWN) -> list[str]:
 def validate_one(as_of: dt.date | None):
     """The per-book job of ``dj validate``."""
     def job(book: Path, dest: Path | None, in_place: bool) -> Outcome:
-        report = run_validation(read_book(book), as_of, book.name)
+        read = read_book(book)
+        report = run_validation(read, as_of, book.name)
         lines = summary_lines(report)
         written = None
         if dest is not None:
             backup = keep_backup(book) if in_place else None
-            written = save_outputs(book, dest, report=report)
+            written = save_outputs(book, dest, report=report, printing=printing_of(read))
             lines.append(f"已写入：{written.dest}（问题清单，标记了 {written.marked} 个单元格）")
             lines.extend(written.notices)  # macros kept or left out, stray entries
             if backup is not None:

@@ -200,6 +200,21 @@ def _chart(ws, plan: SheetPlan, spec: ChartSpec) -> None:
         axis.AxisTitle.Text = spec.y_title
 
 
+def settle_printing(book, printing) -> None:
+    """Empty data sheets out of printing, the others back in (``plans.printing``); cosmetic like the rest."""
+    from dj_addin.plans.printing import new_area
+
+    names = {s.name for s in book.sheets}
+    for choice in printing:
+        if choice.sheet not in names:
+            continue
+        with contextlib.suppress(Exception):
+            ps = book.sheets[choice.sheet].api.PageSetup
+            area = new_area(ps.PrintArea or None, choice)
+            if area != (ps.PrintArea or None):
+                ps.PrintArea = area or ""
+
+
 def finish_sheet(sheet, plan: SheetPlan) -> None:
     """Alignment and borders, row colours, print setup, panes, autofilter, page breaks, grid lines, tab colour, charts."""
     ws = sheet.api

@@ -17,9 +17,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from dj_addin.excel import com
 from dj_addin.excel import marks as live_marks
 from dj_addin.excel.render import render_sheet
 from dj_addin.model import Finding
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.plans.types import SheetPlan
 from dj_addin.sink import WriteStats
 from dj_addin.xlsx.xmltext import clean_findings, clean_plans
@@ -33,7 +35,8 @@ class LiveSink:
     progress: Progress | None = None
     journal: live_marks.Journal = field(default_factory=live_marks.Journal)
 
-    def write(self, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None) -> WriteStats:
+    def write(self, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
+              printing: Sequence[SheetPrinting] = ()) -> WriteStats:
         start = time.perf_counter()
         app = self.book.app
         updating = app.screen_updating
@@ -46,6 +49,8 @@ class LiveSink:
                 self.journal.undo(self.book)
                 raise
             self._commit(built, marks_sheet, temp_marks, marks_for is not None)
+            if com.available():  # print areas are page setup, which only COM offers
+                com.settle_printing(self.book, printing)
         finally:
             app.screen_updating = updating
         restored, marked = counts

@@ -104,6 +104,8 @@ class ColumnPlan:
     width: float | None = None
     number_format: str | None = None  # "0.0%", "0", "yyyy-mm-dd"; None: the engine's General
     style: Style = Style()
+    column_format: str | None = None  # the whole column's number format (cells typed later too): "@" keeps 001
+    header_style: Style | None = None  # this column's header cell, instead of the block's header_style
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,49 @@ class Block:
             else column.number_format
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One cell placed anywhere on the sheet (a form rather than a table: 概览's labels and
+    formulas), merged to the right over ``span`` columns when more than 1."""
+
+    ref: str  # "B2"
+    value: Value
+    style: Style = Style()
+    number_format: str | None = None
+    span: int = 1
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A data validation over ``cells`` ("C2:C5000"): a drop-down list, a whole-number range, or
+    only the hint shown when a cell is selected (``kind`` "any"). A list is ``choices`` written
+    inline, or ``source``, a range holding them ("'_lists'!$A$1:$A$9"). An ``error`` text makes the
+    spreadsheet check typed values (``error_style`` "warning" lets the user keep them)."""
+
+    cells: str
+    kind: str = "any"  # list, whole, any
+    choices: tuple[str, ...] = ()
+    source: str | None = None
+    minimum: int | None = None  # whole: between minimum and maximum
+    maximum: int | None = None
+    error_style: str = "stop"  # stop, warning, information
+    error_title: str = ""
+    error: str = ""
+    prompt_title: str = ""
+    prompt: str = ""
+
+    @property
+    def formula1(self) -> str | None:
+        """The first formula as the file stores it: the list (quoted, comma-separated) or its range, the minimum."""
+        if self.kind == "list":
+            return self.source if self.source else '"' + ",".join(self.choices) + '"'
+        return None if self.minimum is None else str(self.minimum)
+
+    @property
+    def formula2(self) -> str | None:
+        return None if self.maximum is None else str(self.maximum)
+
+
 # ---------------------------------------------------------------- the page
 
 
@@ -294,10 +339,16 @@ class SheetPlan:
     row_heights: dict[int, float] = field(default_factory=dict)  # sheet row → points (overrides blocks)
     row_breaks: tuple[int, ...] = ()  # a page break after each of these sheet rows
     show_grid: bool = True  # the screen's grid lines (never printed)
+    widths: dict[int, float] = field(default_factory=dict)  # sheet column → width (beside the blocks' own)
+    cells: list[Cell] = field(default_factory=list)  # single cells beside (or instead of) the blocks
+    validations: list[Validation] = field(default_factory=list)  # drop-downs, ranges and input hints
+    protected: bool = False  # sheet protection without a password (guards formulas against typing over)
+    hidden: bool = False  # a hidden sheet (the long drop-down lists); never printed, so no print setup
 
     @property
     def max_row(self) -> int:
-        return max((max(b.bottom, b.top) for b in self.blocks), default=0)
+        rows = [max(b.bottom, b.top) for b in self.blocks] + [split_cell(c.ref)[0] for c in self.cells]
+        return max(rows, default=0)
 
     def block_for(self, chart: ChartSpec) -> Block:
         return self.blocks[chart.block]

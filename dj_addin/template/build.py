@@ -5,7 +5,8 @@ headers, widths, drop-down lists and input hints (:mod:`.inputs`), the 说明
 and 概览 sheets (:mod:`.pages`, with the words of :mod:`.text` and the
 formulas of :mod:`.overview`), the defaults of 指标设置/评分规则, and the
 lookup formula of 评议.姓名. Colours, formats and print setup (A4 landscape,
-one page wide) live in :mod:`.layout`. This module assembles the sheets.
+one page wide) live in :mod:`.layout`; data sheets without rows are left out
+of printing (:mod:`dj_addin.plans.printing`). This module assembles the sheets.
 Generation is deterministic (fixed document properties and zip timestamps),
 so the committed template can be compared with a fresh one byte for byte.
 """
@@ -19,25 +20,24 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dj_addin import schema
 from dj_addin.cellref import column_letter
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.schema import ColType, Column, Sheet, SheetKind
-from dj_addin.template.inputs import LISTS_SHEET, Lists, add_prompt, hint_of, validation_for
-from dj_addin.template.layout import (GRID, NOTE_FONT, PERCENT_FORMAT, RED, TAB_DATA, TAB_KV, cjk_font, column_format,
+from dj_addin.plans.inputs import DATA_ROWS, kv_format, kv_hint
+from dj_addin.template.inputs import LISTS_SHEET, Lists, kv_validation_for, validation_for
+from dj_addin.template.layout import (GRID, NOTE_FONT, RED, TAB_DATA, TAB_KV, cjk_font, column_format,
                                       default_font, print_setup, style_header)
 from dj_addin.template.pages import overview_sheet, readme_sheet
 from dj_addin.template.text import SCORING_NOTES
+from dj_addin.xlsx.printing import settle_sheet
 
 __all__ = ["DATA_ROWS", "LISTS_SHEET", "LOOKUP_ROWS", "build_template", "lookup_formula", "save_deterministic",
            "write_template"]
 
-# 评分规则 items that are shares: 0.3333 shows as 33.3%.
-PERCENT_ITEMS = ("excellent_cap", "mass_unsatisfied_cap")
-# Data validations and column formats cover rows 2..DATA_ROWS.
-DATA_ROWS = 5000
+# Data validations and column formats cover rows 2..DATA_ROWS (plans.inputs).
 # Lookup formulas (评议.姓名) fill this many rows below the header: a branch's
 # members (about 100) with room to spare. Not more: Excel and LibreOffice print
 # every row holding a formula, even one that shows nothing (LibreOffice ignores
@@ -104,45 +104,21 @@ def _kv_sheet(ws: Worksheet, sheet: Sheet, values: dict[str, object], lists: Lis
         value = ws.cell(row=r, column=2, value=values.get(col.key))
         value.border = GRID
         value.alignment = Alignment(horizontal="left")
-        fmt = PERCENT_FORMAT if col.key in PERCENT_ITEMS else column_format(col)
+        fmt = kv_format(col)
         if fmt:
             value.number_format = fmt
-        hint = SCORING_NOTES.get(col.key, "") if sheet is schema.SCORING_RULES else _kv_hint(col)
+        hint = SCORING_NOTES.get(col.key, "") if sheet is schema.SCORING_RULES else kv_hint(col)
         if hint:  # 评分规则: the readable meaning of each key, in plain type
             note = ws.cell(row=r, column=3, value=hint)
             note.font = cjk_font() if sheet is schema.SCORING_RULES else NOTE_FONT
             if sheet is schema.SCORING_RULES:
                 note.border = GRID
-        sqref = f"B{r}"
-        if col.type is ColType.INT and col.minimum is not None and col.maximum is not None:
-            dv = DataValidation(type="whole", operator="between", formula1=str(int(col.minimum)),
-                                formula2=str(int(col.maximum)), allow_blank=True, showErrorMessage=True,
-                                errorTitle="数值超出范围",
-                                error=f"「{col.header}」应为 {int(col.minimum)}–{int(col.maximum)} 之间的整数。")
-            add_prompt(dv, col)
-            dv.add(sqref)
+        dv = kv_validation_for(col, f"B{r}", lists)
+        if dv is not None:
             ws.add_data_validation(dv)
-        else:
-            dv = validation_for(col, sqref, lists)
-            if dv is not None:
-                ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
     ws.sheet_properties.tabColor = TAB_KV
     print_setup(ws)
-
-
-def _kv_hint(col: Column) -> str:
-    parts = []
-    if col.required:
-        parts.append("必填")
-    if col.type is ColType.ENUM:
-        parts.append("从下拉列表选择：" + "、".join(col.choices))
-    hint = hint_of(col)
-    if hint:
-        parts.append(hint)
-    if col.key == "template_version":
-        parts.append("由模板自动填写，请勿修改")
-    return "；".join(parts)
 
 
 def _quota_rows(ws: Worksheet) -> None:
@@ -172,8 +148,9 @@ def build_template() -> Workbook:
             _data_sheet(ws, sheet, lists)
             if sheet is schema.QUOTAS:
                 _quota_rows(ws)
-    if lists.ws is not None:  # keep the hidden list sheet last
-        wb.move_sheet(lists.ws, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
+            # a sheet without rows is left out of printing until it has some (plans.printing)
+            settle_sheet(ws, SheetPrinting(sheet.name, sheet is not schema.QUOTAS, 1, len(sheet.columns)))
+    lists.write_sheet()  # the hidden list sheet last
     wb.active = 0
     _fix_properties(wb)
     return wb

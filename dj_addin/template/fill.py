@@ -18,7 +18,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dj_addin import normalize as nz
 from dj_addin import schema
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.schema import ColType, Column, Sheet
+from dj_addin.xlsx.printing import settle_sheet
 
 DATE_FORMAT = "yyyy-mm-dd"
 _HEADER_SEARCH_ROWS = 10
@@ -124,6 +126,8 @@ def append_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]],
                 cell.data_type = "s"
             if _is_date(value):
                 cell.number_format = DATE_FORMAT
+    # An empty sheet stays out of printing, one that holds rows prints (plans.printing).
+    settle_sheet(ws, SheetPrinting(ws.title, r == header_row, header_row, max(found.values(), default=1)))
     return n
 
 

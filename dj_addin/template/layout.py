@@ -3,11 +3,14 @@ setup and row heights, shared by every sheet the template builds."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dj_addin.schema import ColType, Column
+from dj_addin.plans.inputs import column_format  # noqa: F401 (the template's column formats, shared)
+from dj_addin.plans.types import Line, Style
 
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
@@ -26,21 +29,37 @@ def cjk_font(**kw) -> Font:
 
 
 RED = "FFC00000"
-_THIN = Side(style="thin", color="FFBFBFBF")
+GRID_GREY = "FFBFBFBF"
+NOTE_GREY = "FF7F7F7F"
+FORMULA_GOLD = "FFFFF2CC"
+_THIN = Side(style="thin", color=GRID_GREY)
 GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 REQUIRED_FILL = PatternFill("solid", fgColor=RED)
 REQUIRED_FONT = cjk_font(bold=True, color="FFFFFFFF")
-OPTIONAL_FILL = PatternFill("solid", fgColor="FFFCE4D6")
+OPTIONAL_RGB = "FFFCE4D6"
+OPTIONAL_FILL = PatternFill("solid", fgColor=OPTIONAL_RGB)
 OPTIONAL_FONT = cjk_font(bold=True, color="FF000000")
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 TITLE_FONT = cjk_font(bold=True, size=16, color=RED)
 SECTION_FONT = cjk_font(bold=True, size=12, color=RED)
-NOTE_FONT = cjk_font(italic=True, color="FF7F7F7F")
+NOTE_FONT = cjk_font(italic=True, color=NOTE_GREY)
 WRAP_TOP = Alignment(vertical="top", wrap_text=True)
-FORMULA_FILL = PatternFill("solid", fgColor="FFFFF2CC")
+FORMULA_FILL = PatternFill("solid", fgColor=FORMULA_GOLD)
 TAB_INFO = "FF2F5597"
 TAB_KV = "FF7F7F7F"
 TAB_DATA = RED
+
+
+# The same looks as plain plan styles (plans.types.Style), for sheets the template shares with the
+# merged workbook (概览, the data sheets' headers): every renderer draws them.
+PLAIN_FONT = Style(font_name=FONT_NAME, charset=CHARSET)
+TEMPLATE_FONT = Style(font_name=FONT_NAME, charset=CHARSET, size=11)  # the workbook's default (default_font)
+PLAIN_GRID = Line("thin", GRID_GREY)
+HEADER_REQUIRED = Style(font_name=FONT_NAME, charset=CHARSET, bold=True, color="FFFFFFFF", fill=RED,
+                        horizontal="center", vertical="center", wrap=True, border=PLAIN_GRID)
+HEADER_OPTIONAL = replace(HEADER_REQUIRED, color="FF000000", fill=OPTIONAL_RGB)
+NOTE_STYLE = Style(font_name=FONT_NAME, charset=CHARSET, italic=True, color=NOTE_GREY)
+HEADER_HEIGHT = 30  # the data sheets' header row (points)
 
 
 def default_font(wb) -> None:
@@ -49,16 +68,6 @@ def default_font(wb) -> None:
     from openpyxl.utils.indexed_list import IndexedList
 
     wb._fonts = IndexedList([Font(name=FONT_NAME, sz=11, family=2, charset=CHARSET, color=Color(theme=1))])
-
-
-def column_format(col: Column) -> str | None:
-    if col.type is ColType.DATE:
-        return DATE_FORMAT
-    if col.type in (ColType.ID, ColType.IDS) or col.sensitive:
-        return TEXT_FORMAT  # keeps leading zeros and long numbers as typed
-    if col.type is ColType.INT:
-        return INT_FORMAT
-    return None
 
 
 def style_header(cell, required: bool) -> None:

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dj_addin import schema
+from dj_addin.plans.types import Cell, Formula, Margins, PageText, PrintSetup, SheetPlan, Style
 from dj_addin.template import overview
-from dj_addin.template.layout import (DATE_FORMAT, FORMULA_FILL, GRID, INT_FORMAT, NOTE_FONT, RED, SECTION_FONT,
-                                      TAB_INFO, TITLE_FONT, WRAP_TOP, cjk_font, print_setup, row_height,
-                                      style_header)
+from dj_addin.template.layout import (CHARSET, DATE_FORMAT, FONT_NAME, FORMULA_GOLD, HEADER_REQUIRED, INT_FORMAT,
+                                      NOTE_GREY, NOTE_STYLE, PLAIN_GRID, RED, SECTION_FONT, TAB_INFO, TITLE_FONT,
+                                      WRAP_TOP, cjk_font, print_setup, row_height)
+from dj_addin.xlsx.sheets import render_into
 from dj_addin.template.text import readme_lines
 
 README_WIDTHS = (20, 100)  # 说明: item names, explanations
@@ -47,64 +48,58 @@ def readme_sheet(ws: Worksheet) -> None:
     print_setup(ws, title_rows=None)
 
 
-def overview_sheet(ws: Worksheet) -> None:
+# 概览's look as plain styles (the same as layout's openpyxl objects), so that every renderer draws it.
+_FONT = dict(font_name=FONT_NAME, charset=CHARSET)
+_GRID = PLAIN_GRID
+_BOLD = Style(bold=True, **_FONT)
+_NOTE = NOTE_STYLE
+_HEADER = HEADER_REQUIRED
+
+
+def overview_plan() -> SheetPlan:
+    """The 概览 sheet as a plan: the template's, and the merged workbook's (where the same formulas
+    count the merged rows, since the data sheets keep the template's columns)."""
     ov = overview
-    _overview_heading(ws)
-    for c, text in enumerate(("项目", "数值", "说明"), start=1):
-        style_header(ws.cell(row=ov.HEADER_ROW, column=c, value=text), True)
+    cells: list[Cell] = []
+    heights: dict[int, float] = {ov.TITLE_ROW: 28}
+
+    def row(r: int, *values: tuple) -> None:
+        for c, (value, style, *fmt) in enumerate(values):
+            cells.append(Cell(f"{'ABC'[c]}{r}", value, style, fmt[0] if fmt else None))
+
+    cells.append(Cell(f"A{ov.TITLE_ROW}", "党员联系服务群众工作概览",
+                      Style(bold=True, size=16, color=RED, **_FONT), span=3))
+    year = ov.year_cell()
+    row(ov.YEAR_ROW, ("考核年度", _BOLD),
+        (Formula(f'IF(ISNUMBER({year}),{year},"{ov.NO_YEAR_LINE}")'), Style(bold=True, color=RED, horizontal="left",
+                                                                            **_FONT)),
+        (f"取自「{schema.META.name}」", _NOTE))
+    row(ov.TODAY_ROW, ("统计日期", _BOLD), (Formula("TODAY()"), Style(horizontal="left"), DATE_FORMAT),
+        ("本表数字由公式自动计算，打开即更新，请勿在本表填写", _NOTE))
+    row(ov.QUARTER_ROW, ("统计季度", Style(bold=True, vertical="center", **_FONT)),
+        (Formula(ov.quarter_label_formula()), Style(horizontal="left", vertical="center")),
+        (ov.QUARTER_NOTE, Style(italic=True, color=NOTE_GREY, vertical="center", wrap=True, **_FONT)))
+    heights[ov.QUARTER_ROW] = row_height(ov.QUARTER_NOTE, OVERVIEW_WIDTHS[2])
+    row(ov.HEADER_ROW, *(((text, _HEADER)) for text in ("项目", "数值", "说明")))
     for i, fig in enumerate(ov.FIGURES):
         r = ov.FIRST_ROW + i
-        ws.row_dimensions[r].height = max(21, row_height(fig.note, OVERVIEW_WIDTHS[2]))
-        label = ws.cell(row=r, column=1, value=fig.label)
-        label.font = cjk_font(bold=True)
-        label.border = GRID
-        value = ws.cell(row=r, column=2, value="=" + fig.formula())
-        value.font = cjk_font(bold=True, size=12)
-        value.fill = FORMULA_FILL
-        value.border = GRID
-        value.number_format = INT_FORMAT
-        value.alignment = Alignment(horizontal="center")
-        note = ws.cell(row=r, column=3, value=fig.note)
-        note.border = GRID
-        note.alignment = Alignment(wrap_text=True, vertical="center")
+        heights[r] = max(21, row_height(fig.note, OVERVIEW_WIDTHS[2]))
+        row(r, (fig.label, Style(bold=True, border=_GRID, **_FONT)),
+            (Formula(fig.formula()), Style(bold=True, size=12, fill=FORMULA_GOLD, horizontal="center", border=_GRID,
+                                           **_FONT), INT_FORMAT),
+            (fig.note, Style(vertical="center", wrap=True, border=_GRID)))
     r = ov.COUNTING_NOTE_ROW  # what the formulas cannot see, visible under the figures
-    note = ws.cell(row=r, column=1, value=ov.COUNTING_NOTE)
-    note.font = NOTE_FONT
-    note.alignment = WRAP_TOP
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
-    ws.row_dimensions[r].height = row_height(ov.COUNTING_NOTE, sum(OVERVIEW_WIDTHS))
-    ws.protection.sheet = True  # no password: it only guards against typing over a formula
-    ws.sheet_view.showGridLines = False
-    ws.sheet_properties.tabColor = TAB_INFO
-    print_setup(ws, title_rows=None)
+    cells.append(Cell(f"A{r}", ov.COUNTING_NOTE, Style(italic=True, color=NOTE_GREY, vertical="top", wrap=True,
+                                                       **_FONT), span=3))
+    heights[r] = row_height(ov.COUNTING_NOTE, sum(OVERVIEW_WIDTHS))
+    setup = PrintSetup(header=PageText(center="{sheet}", font_name=FONT_NAME),
+                       footer=PageText(center="第 {page} 页 共 {pages} 页", font_name=FONT_NAME),
+                       margins=Margins(0.5, 0.5, 0.75, 0.7, 0.5, 0.5), center_horizontally=True)
+    return SheetPlan(schema.OVERVIEW.name, [], print_setup=setup, tab_color=TAB_INFO, row_heights=heights,
+                     show_grid=False, cells=cells, protected=True,
+                     widths=dict(enumerate(OVERVIEW_WIDTHS, start=1)))
 
 
-def _overview_heading(ws: Worksheet) -> None:
-    """Title, 考核年度, 统计日期 and 统计季度 above the figures."""
-    ov = overview
-    for letter, width in zip((ov.LABEL_COL, ov.VALUE_COL, ov.NOTE_COL), OVERVIEW_WIDTHS):
-        ws.column_dimensions[letter].width = width
-    title = ws.cell(row=ov.TITLE_ROW, column=1, value="党员联系服务群众工作概览")
-    title.font = TITLE_FONT
-    ws.merge_cells(start_row=ov.TITLE_ROW, start_column=1, end_row=ov.TITLE_ROW, end_column=3)
-    ws.row_dimensions[ov.TITLE_ROW].height = 28
-    ws.cell(row=ov.YEAR_ROW, column=1, value="考核年度").font = cjk_font(bold=True)
-    year = ws.cell(row=ov.YEAR_ROW, column=2,
-                   value=f'=IF(ISNUMBER({ov.year_cell()}),{ov.year_cell()},"{ov.NO_YEAR_LINE}")')
-    year.alignment = Alignment(horizontal="left")
-    year.font = cjk_font(bold=True, color=RED)
-    ws.cell(row=ov.YEAR_ROW, column=3, value=f"取自「{schema.META.name}」").font = NOTE_FONT
-    ws.cell(row=ov.TODAY_ROW, column=1, value="统计日期").font = cjk_font(bold=True)
-    today = ws.cell(row=ov.TODAY_ROW, column=2, value="=TODAY()")
-    today.number_format = DATE_FORMAT
-    today.alignment = Alignment(horizontal="left")
-    ws.cell(row=ov.TODAY_ROW, column=3, value="本表数字由公式自动计算，打开即更新，请勿在本表填写").font = NOTE_FONT
-    label = ws.cell(row=ov.QUARTER_ROW, column=1, value="统计季度")
-    label.font = cjk_font(bold=True)
-    label.alignment = Alignment(vertical="center")
-    ws.cell(row=ov.QUARTER_ROW, column=2, value="=" + ov.quarter_label_formula()).alignment = \
-        Alignment(horizontal="left", vertical="center")
-    quarter_note = ws.cell(row=ov.QUARTER_ROW, column=3, value=ov.QUARTER_NOTE)
-    quarter_note.font = NOTE_FONT
-    quarter_note.alignment = Alignment(wrap_text=True, vertical="center")
-    ws.row_dimensions[ov.QUARTER_ROW].height = row_height(ov.QUARTER_NOTE, OVERVIEW_WIDTHS[2])
+def overview_sheet(ws: Worksheet) -> None:
+    """Render :func:`overview_plan` into the template's empty 概览 sheet."""
+    render_into(ws, overview_plan())

@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from dj_addin.plans.types import SheetPlan, col_letter
+from dj_addin.plans.types import SheetPlan, Style, col_letter
 from dj_addin.xlsx.atomic import atomic_write
 
 __all__ = ["write_workbook_bulk"]
@@ -81,7 +81,7 @@ def _row_xml(r: int, values: list, letters: list[str], styles: list[str]) -> str
 
 def _bulk(plan: SheetPlan) -> bool:
     """One block at the top-left with a single header row and many rows: a table this module can splice."""
-    return (len(plan.blocks) == 1 and not plan.charts and not plan.blocks[0].links
+    return (len(plan.blocks) == 1 and not plan.charts and not plan.cells and not plan.blocks[0].links
             and not plan.blocks[0].row_colours and not plan.blocks[0].row_height
             and len(plan.blocks[0].rows) > BULK_MIN_ROWS and plan.blocks[0].left == 1)
 
@@ -119,7 +119,7 @@ def _splice(inner: Path, dest: Path, tails: dict[str, SheetPlan]) -> None:
                 fout.write(b"</sheetData>" + rest)
 
 
-def write_workbook_bulk(path: str | Path, plans: Sequence[SheetPlan]) -> list[str]:
+def write_workbook_bulk(path: str | Path, plans: Sequence[SheetPlan], default_font: Style | None = None) -> list[str]:
     """``xlsx.stream.write_workbook`` for plans whose big plain tables are spliced in (see the module)."""
     from dj_addin.xlsx.stream import write_workbook
 
@@ -135,7 +135,7 @@ def write_workbook_bulk(path: str | Path, plans: Sequence[SheetPlan]) -> list[st
     def produce(tmp: Path) -> None:
         inner = tmp.with_name(tmp.name + ".inner.xlsx")
         try:
-            write_workbook(inner, trimmed)
+            write_workbook(inner, trimmed, default_font=default_font)
             _splice(inner, tmp, tails)
         finally:
             inner.unlink(missing_ok=True)

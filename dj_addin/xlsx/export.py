@@ -5,7 +5,8 @@ even from an .xlsm): validation marks restored to the cells' own look and
 their store removed, 问题清单 (which listed those marks) removed, sensitive
 cells masked in place, 基本信息 items written, output sheets rendered from
 their plans. Everything else (formats, widths, extra columns, drop-downs,
-formulas, print setup) stays as the user left it.
+formulas, print setup) stays as the user left it, except that empty data
+sheets are left out of printing (``plans.printing``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import openpyxl
 from dj_addin import schema
 from dj_addin.errors import UnreadableFile
 from dj_addin.model import Book
+from dj_addin.plans.printing import printing_of
 from dj_addin.plans.types import SheetPlan
 from dj_addin.xlsx import marks, sheets
 from dj_addin.xlsx.marks import MARKS_SHEET
+from dj_addin.xlsx.printing import settle_printing
 
 
 def write_export(src: Path, tmp: Path, book: Book, plans: Sequence[SheetPlan], meta: Mapping[str, Any],
@@ -51,6 +54,7 @@ def write_export(src: Path, tmp: Path, book: Book, plans: Sequence[SheetPlan], m
     set_meta(wb, meta)
     _set_note(wb, REPORT_NOTE_ITEM, note)
     written = sheets.render_plans(wb, plans)
+    settle_printing(wb, printing_of(book))  # empty data sheets are not printed
     if wb.active is None or wb.active.sheet_state != "visible":
         wb.active = 0
     wb.save(tmp)

@@ -20,8 +20,10 @@ from openpyxl.workbook import Workbook
 
 from dj_addin.errors import UnreadableFile
 from dj_addin.model import Finding
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.plans.types import SheetPlan
 from dj_addin.xlsx import marks, sheets
+from dj_addin.xlsx.printing import settle_printing
 
 
 def load(src: Path, keep_macros: bool = False) -> Workbook:
@@ -31,8 +33,8 @@ def load(src: Path, keep_macros: bool = False) -> Workbook:
         raise UnreadableFile(f"无法打开「{src.name}」写入结果；请用 Excel 打开它另存为 .xlsx 后再试。") from exc
 
 
-def apply_outputs(wb: Workbook, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None
-                  ) -> tuple[int, int, list[str]]:
+def apply_outputs(wb: Workbook, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
+                  printing: Sequence[SheetPrinting] = ()) -> tuple[int, int, list[str]]:
     """Change ``wb`` in memory; return (cells restored, cells marked, output sheets written).
 
     ``marks_for``: None leaves the marks alone; otherwise earlier marks are
@@ -44,6 +46,7 @@ def apply_outputs(wb: Workbook, plans: Sequence[SheetPlan], marks_for: Sequence[
         if marks_for:
             marked = marks.apply_marks(wb, marks_for)
     written = sheets.render_plans(wb, plans)
+    settle_printing(wb, printing)
     if wb.active is not None and wb.active.sheet_state != "visible":
         wb.active = 0
     return restored, marked, written
@@ -66,9 +69,10 @@ def _save(wb: Workbook, tmp: Path, keep_macros: bool) -> None:
 
 
 def save_with_openpyxl(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
-                       *, keep_macros: bool = False) -> tuple[int, int, list[str]]:
+                       *, keep_macros: bool = False, printing: Sequence[SheetPrinting] = ()
+                       ) -> tuple[int, int, list[str]]:
     wb = load(src, keep_macros)
-    counts = apply_outputs(wb, plans, marks_for)
+    counts = apply_outputs(wb, plans, marks_for, printing)
     _save(wb, tmp, keep_macros)
     return counts
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from dj_addin.errors import DjError
 from dj_addin.model import Finding
 from dj_addin.plans import build_plans
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.plans.types import SheetPlan
 from dj_addin.results import ResultsTable, RollupTable, ValidationReport
 from dj_addin.sink import WriteStats
@@ -128,10 +129,11 @@ def sheet_names(src: Path) -> list[str]:
 
 
 def save_plans(src: Path, dest: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None = None,
-               *, engine: str | None = None) -> WriteStats:
+               *, engine: str | None = None, printing: Sequence[SheetPrinting] = ()) -> WriteStats:
     """Write ``plans`` (and marks, unless ``marks_for`` is None) into a copy of ``src`` at ``dest``
     (``dest`` may be ``src``). Earlier marks are restored before new ones are made; the result is
-    verified before it replaces anything (module docstring)."""
+    verified before it replaces anything (module docstring). ``printing``: which data sheets print
+    (empty ones get a blank print area, ``plans.printing``)."""
     from dj_addin.xlsx.splice import save_fast
 
     src, dest = Path(src), Path(dest)
@@ -142,27 +144,28 @@ def save_plans(src: Path, dest: Path, plans: Sequence[SheetPlan], marks_for: Seq
     marks_for = clean_findings(marks_for)
     counts, used = _write_verified(
         src, dest, engine, keep,
-        fast=lambda tmp: save_fast(src, tmp, plans, marks_for, keep_macros=keep),
-        reference=lambda tmp: save_with_openpyxl(src, tmp, plans, marks_for, keep_macros=keep))
+        fast=lambda tmp: save_fast(src, tmp, plans, marks_for, keep_macros=keep, printing=printing),
+        reference=lambda tmp: save_with_openpyxl(src, tmp, plans, marks_for, keep_macros=keep, printing=printing))
     restored, marked, written = counts
     return WriteStats(dest, restored, marked, written, used, time.perf_counter() - start, notices=notices)
 
 
 def save_outputs(src: Path, dest: Path, *, report: ValidationReport | None = None,
                  rollup: RollupTable | None = None, results: ResultsTable | None = None,
-                 mark: bool = True, engine: str | None = None) -> WriteStats:
+                 mark: bool = True, engine: str | None = None, printing: Sequence[SheetPrinting] = ()
+                 ) -> WriteStats:
     """Write the given results into a copy of ``src`` at ``dest`` (``dest`` may be ``src``).
 
     With a report, earlier marks are restored first, cells are marked again
     (unless ``mark`` is False) and 问题清单 is recreated. (Builds the plans,
-    then ``save_plans``; the pipeline goes through ``xlsx.sink.FileSink``.)
+    then ``save_plans``; the pipeline goes through ``xlsx.sink.FileSink``.) ``printing``: as there.
     """
     src = Path(src)
     report, rollup, results = clean_report(report), clean_rollup(rollup), clean_results(results)
     names = sheet_names(src) if report is not None else []
     plans = build_plans(report=report, rollup=rollup, results=results, sheet_names=names)
     marks_for = None if report is None else (list(report.findings) if mark else [])
-    return save_plans(src, dest, plans, marks_for, engine=engine)
+    return save_plans(src, dest, plans, marks_for, engine=engine, printing=printing)
 
 
 def clear_marks(src: Path, dest: Path, *, engine: str | None = None, notices: list[str] | None = None) -> int:

@@ -24,14 +24,16 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dj_addin.plans.types import (PAPER_CODES, Block, ChartSpec, Formula, PageText, SheetPlan, Style, Value, col_letter,
-                                  range_ref)
+from dj_addin.plans.types import (PAPER_CODES, Block, Cell, ChartSpec, Formula, PageText, SheetPlan, Style, Validation,
+                                  Value, col_letter, range_ref, split_cell)
 from dj_addin.xlsx.marks import find_marks_sheet
 
-__all__ = ["render_plans", "render_sheet", "replace_output_sheet", "put", "page_codes"]
+__all__ = ["render_plans", "render_sheet", "render_into", "replace_output_sheet", "put", "page_codes",
+           "data_validation"]
 
 
 # ---------------------------------------------------------------- styles
@@ -135,9 +137,11 @@ def render_block(ws: Worksheet, block: Block) -> None:
         if line.height:
             ws.row_dimensions[row].height = line.height
     for i, col in enumerate(block.columns):
-        put(ws, block.header_row, block.left + i, col.header, block.header_style)
+        put(ws, block.header_row, block.left + i, col.header, col.header_style or block.header_style)
         if col.width is not None:
             ws.column_dimensions[col_letter(block.left + i)].width = col.width
+        if col.column_format:
+            ws.column_dimensions[col_letter(block.left + i)].number_format = col.column_format
     if block.header_height:
         ws.row_dimensions[block.header_row].height = block.header_height
     links = defaultdict(list)
@@ -148,7 +152,7 @@ def render_block(ws: Worksheet, block: Block) -> None:
     for r, values in enumerate(block.rows):
         row = block.first_row + r
         for (col, style, c), value in zip(columns, values):
-            put(ws, row, col, value, style, block.number_format(r, c))
+            put(ws, row, col, value, style, block.number_format(r, c) or c.column_format)  # as Excel would
         for link in links.get(r, ()):
             cell = ws.cell(row=row, column=link_cols[link.column])
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link.location, tooltip=link.tooltip or None)
@@ -162,6 +166,37 @@ def render_block(ws: Worksheet, block: Block) -> None:
             ws.merge_cells(start_row=row, start_column=block.left, end_row=row, end_column=block.left + line.span - 1)
         if line.height:
             ws.row_dimensions[row].height = line.height
+
+
+def render_cell(ws: Worksheet, cell: Cell) -> None:
+    row, col = split_cell(cell.ref)
+    put(ws, row, col, cell.value, cell.style if cell.style != Style() else None, cell.number_format)
+    if cell.span > 1:
+        ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + cell.span - 1)
+
+
+def data_validation(v: Validation) -> DataValidation:
+    """A plan's validation as openpyxl's (only the attributes it sets, as the template always had them)."""
+    kw: dict = {"allow_blank": True}
+    if v.kind != "any":
+        kw["type"] = v.kind
+        kw["formula1"] = v.formula1
+    if v.kind == "whole":
+        kw["operator"] = "between"
+        kw["formula2"] = v.formula2
+    if v.kind == "list":
+        kw["showDropDown"] = False  # (the attribute's meaning is inverted: False shows the arrow)
+    if v.error:
+        kw.update(showErrorMessage=True, errorTitle=v.error_title or None, error=v.error)
+        if v.error_style != "stop":
+            kw["errorStyle"] = v.error_style
+    dv = DataValidation(**kw)
+    if v.prompt:
+        dv.showInputMessage = True
+        dv.promptTitle = v.prompt_title or None
+        dv.prompt = v.prompt
+    dv.add(v.cells)
+    return dv
 
 
 def colour_rows(ws: Worksheet, block: Block) -> None:
@@ -284,17 +319,34 @@ def horizontal_labels() -> RichText:
                     p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=900)), endParaRPr=None)])
 
 
-def render_sheet(wb: Workbook, plan: SheetPlan) -> Worksheet:
-    """Recreate the sheet ``plan.name`` in ``wb`` from the plan."""
-    ws = replace_output_sheet(wb, plan.name, plan.tab_color)
+def render_into(ws: Worksheet, plan: SheetPlan) -> Worksheet:
+    """Render the plan into the (empty) sheet ``ws``."""
+    if plan.tab_color:
+        ws.sheet_properties.tabColor = plan.tab_color
+    for col, width in plan.widths.items():
+        ws.column_dimensions[col_letter(col)].width = width
     for block in plan.blocks:
         render_block(ws, block)
+    for cell in plan.cells:
+        render_cell(ws, cell)
     for block in plan.blocks:
         colour_rows(ws, block)
-    finish(ws, plan)
+    for v in plan.validations:
+        ws.add_data_validation(data_validation(v))
+    if not plan.hidden:  # a hidden sheet is never printed
+        finish(ws, plan)
     for spec in plan.charts:
         add_chart(ws, plan, spec)
+    if plan.protected:
+        ws.protection.sheet = True  # no password: it only guards against typing over a formula
+    if plan.hidden:
+        ws.sheet_state = "hidden"
     return ws
+
+
+def render_sheet(wb: Workbook, plan: SheetPlan) -> Worksheet:
+    """Recreate the sheet ``plan.name`` in ``wb`` from the plan."""
+    return render_into(replace_output_sheet(wb, plan.name, plan.tab_color), plan)
 
 
 def render_plans(wb: Workbook, plans: Sequence[SheetPlan]) -> list[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dj_addin.model import Finding
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.plans.types import SheetPlan
 from dj_addin.sink import WriteStats
 from dj_addin.xlsx.save import keep_backup, save_plans
@@ -33,8 +34,9 @@ class FileSink:
             raise ValueError("FileSink needs dest or in_place")
         self.dest = Path(self.dest)
 
-    def write(self, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None) -> WriteStats:
+    def write(self, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
+              printing: Sequence[SheetPrinting] = ()) -> WriteStats:
         backup = keep_backup(self.src) if self.in_place else None
-        stats = save_plans(self.src, self.dest, plans, marks_for, engine=self.engine)
+        stats = save_plans(self.src, self.dest, plans, marks_for, engine=self.engine, printing=printing)
         stats.backup = backup
         return stats

@@ -23,8 +23,8 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from dj_addin.plans.types import (PAPER_CODES, Block, Formula, PageText, SheetPlan, Style, Value, col_letter,
-                                  split_cell)
+from dj_addin.plans.types import (PAPER_CODES, Block, Cell, Formula, PageText, SheetPlan, Style, Validation, Value,
+                                  col_letter, split_cell)
 from dj_addin.xlsx.atomic import atomic_write
 from dj_addin.xlsx.sheets import page_codes
 from dj_addin.xlsx.stream_rows import RowWriter, takes
@@ -169,7 +169,8 @@ class BlockWriter:
             return
         if row == b.header_row:
             for col, c in zip(range(b.left, b.right + 1), b.columns):
-                ws.write_string(row - 1, col - 1, c.header, self.header_fmt)
+                fmt = self.header_fmt if c.header_style is None else self.formats.get(c.header_style)
+                ws.write_string(row - 1, col - 1, c.header, fmt)
             return
         if self.direct is not None:
             self.direct.write(row)
@@ -245,7 +246,7 @@ def finish(ws: Worksheet, plan: SheetPlan) -> None:
     if plan.row_breaks:
         ws.set_h_pagebreaks(list(plan.row_breaks))
     if not plan.show_grid:
-        ws.hide_gridlines(1)
+        ws.hide_gridlines(2)  # 2: the screen's grid lines (1 hides only the printed ones)
 
 
 def add_charts(wb: Workbook, ws: Worksheet, plan: SheetPlan) -> None:
@@ -291,19 +292,68 @@ def add_charts(wb: Workbook, ws: Worksheet, plan: SheetPlan) -> None:
         ws.insert_chart(spec.anchor, chart)
 
 
+def set_columns(ws: Worksheet, plan: SheetPlan, formats: Formats) -> None:
+    """Widths and whole-column number formats (before any cell: constant_memory writes rows once)."""
+    widths: dict[int, float] = dict(plan.widths)
+    column_formats: dict[int, str] = {}
+    for block in plan.blocks:
+        for i, c in enumerate(block.columns):
+            if c.width is not None:
+                widths[block.left + i] = c.width
+            if c.column_format:
+                column_formats[block.left + i] = c.column_format
+    for col in sorted(set(widths) | set(column_formats)):
+        width = widths.get(col)  # xlsxwriter adds Excel's 5-pixel padding; the plan's width includes it
+        fmt = formats.get(None, column_formats[col]) if col in column_formats else None
+        ws.set_column(col - 1, col - 1, None if width is None else max(width - PADDING, 0), fmt)
+
+
+def write_cell(ws: Worksheet, cell: Cell, formats: Formats) -> None:
+    row, col = split_cell(cell.ref)
+    style = cell.style if cell.style != Style() else None
+    fmt = formats.get(style, cell.number_format)
+    if cell.span > 1:  # the merge first, then the value (a Formula too) into its first cell
+        ws.merge_range(row - 1, col - 1, row - 1, col + cell.span - 2, "", fmt)
+    put(ws, row, col, cell.value, fmt, formats, style, cell.number_format)
+
+
+def add_validation(ws: Worksheet, v: Validation) -> None:
+    """A plan's validation (xlsxwriter refuses titles over 32 and texts over 255 characters; the plans keep to it)."""
+    first, _, last = v.cells.partition(":")
+    (top, left), (bottom, right) = split_cell(first), split_cell(last or first)
+    options: dict[str, Any] = {"validate": v.kind, "ignore_blank": True}
+    if v.kind == "list":
+        options["source"] = "=" + v.source if v.source else list(v.choices)
+    elif v.kind == "whole":
+        options.update(criteria="between", minimum=v.minimum, maximum=v.maximum)
+    if v.error:
+        options.update(error_type=v.error_style, error_message=v.error)
+        if v.error_title:
+            options["error_title"] = v.error_title
+    else:
+        options["show_error"] = False
+    if v.prompt:
+        options["input_message"] = v.prompt
+        if v.prompt_title:
+            options["input_title"] = v.prompt_title
+    else:
+        options["show_input"] = False
+    ws.data_validation(top - 1, left - 1, bottom - 1, right - 1, options)
+
+
 def write_sheet(wb: Workbook, plan: SheetPlan, formats: Formats) -> None:
     ws = wb.add_worksheet(plan.name)
     if plan.tab_color:
         ws.set_tab_color("#" + plan.tab_color[-6:])
-    for block in plan.blocks:
-        for i, c in enumerate(block.columns):
-            if c.width is not None:  # xlsxwriter adds Excel's 5-pixel padding; the plan's width includes it
-                ws.set_column(block.left + i - 1, block.left + i - 1, max(c.width - PADDING, 0))
+    set_columns(ws, plan, formats)
     direct = takes(ws, plan) if DIRECT_ROWS else set()
     writers = [BlockWriter(ws, b, formats, i in direct) for i, b in enumerate(plan.blocks)]
     heights: dict[int, float] = {}
     for w in writers:
         heights.update(w.heights())
+    cells: dict[int, list[Cell]] = defaultdict(list)
+    for cell in plan.cells:
+        cells[split_cell(cell.ref)[0]].append(cell)
     sized = [b for b in plan.blocks if b.row_height]
     plain = formats.blank()
     for row in range(1, plan.max_row + 1):
@@ -311,23 +361,37 @@ def write_sheet(wb: Workbook, plan: SheetPlan, formats: Formats) -> None:
             (b.row_height for b in sized if b.first_row <= row <= b.last_row), None)
         if height:
             ws.set_row(row - 1, height)  # before the row's cells: constant_memory writes rows once
-            if not any(w.has_cells(row) for w in writers):  # constant_memory drops a row without cells
-                ws.write_blank(row - 1, 0, None, plain)
+            if row not in cells and not any(w.has_cells(row) for w in writers):  # constant_memory drops a
+                ws.write_blank(row - 1, 0, None, plain)                           # row without cells
         for w in writers:
             w.row(row)
+        for cell in cells.get(row, ()):
+            write_cell(ws, cell, formats)
     for block in plan.blocks:
         colour_rows(ws, block, formats)
-    finish(ws, plan)
+    for v in plan.validations:
+        add_validation(ws, v)
+    if not plan.hidden:  # a hidden sheet is never printed
+        finish(ws, plan)
     add_charts(wb, ws, plan)
+    if plan.protected:
+        ws.protect()  # no password: it only guards against typing over a formula
+    if plan.hidden:
+        ws.hide()
 
 
 def render_file(path: str | Path, plans: Sequence[SheetPlan], *, constant_memory: bool = True,
-                tmpdir: str | Path | None = None) -> None:
+                default_font: Style | None = None, tmpdir: str | Path | None = None) -> None:
     """Write ``plans`` into a new workbook file at ``path`` (not atomic: see ``write_workbook``).
     In constant_memory mode text is written inline (no shared-strings part), which is
     what the package splicer copies into a user's workbook as it is."""
-    options = {"constant_memory": constant_memory, "nan_inf_to_errors": True,
-               "strings_to_formulas": False, "strings_to_urls": False}
+    options: dict[str, Any] = {"constant_memory": constant_memory, "nan_inf_to_errors": True,
+                               "strings_to_formulas": False, "strings_to_urls": False}
+    if default_font is not None:
+        options["default_format_properties"] = {"font_name": default_font.font_name or "Calibri",
+                                                "font_size": default_font.size or 11,
+                                                **({"font_charset": default_font.charset} if default_font.charset
+                                                   else {})}
     if tmpdir is not None:
         options["tmpdir"] = str(tmpdir)
     wb = xlsxwriter.Workbook(str(path), options)
@@ -339,8 +403,11 @@ def render_file(path: str | Path, plans: Sequence[SheetPlan], *, constant_memory
         wb.close()
 
 
-def write_workbook(path: str | Path, plans: Sequence[SheetPlan], *, constant_memory: bool = True) -> list[str]:
+def write_workbook(path: str | Path, plans: Sequence[SheetPlan], *, constant_memory: bool = True,
+                   default_font: Style | None = None) -> list[str]:
     """Write ``plans`` as the sheets of a new workbook at ``path``; return the sheet names.
-    Atomic: the workbook appears whole at ``path`` or not at all."""
-    atomic_write(Path(path), lambda tmp: render_file(tmp, plans, constant_memory=constant_memory))
+    ``default_font``: the font of every cell without its own (what a user types later), as the
+    template's (else the engine's Calibri 11). Atomic: the workbook appears whole at ``path`` or not at all."""
+    atomic_write(Path(path), lambda tmp: render_file(tmp, plans, constant_memory=constant_memory,
+                                                     default_font=default_font))
     return [plan.name for plan in plans]

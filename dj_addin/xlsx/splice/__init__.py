@@ -27,11 +27,13 @@ from pathlib import Path
 
 from dj_addin.marks.records import MarkRecord
 from dj_addin.model import Finding
+from dj_addin.plans.printing import SheetPrinting
 from dj_addin.plans.types import SheetPlan
 from dj_addin.xlsx.splice.book_xml import WorkbookXml
 from dj_addin.xlsx.splice.marker import Marker, find_marks_sheet, read_records, set_marks_sheet
 from dj_addin.xlsx.splice.package import RT, Package, Unsupported, attr, resolve
 from dj_addin.xlsx.splice.output_sheets import splice_plans
+from dj_addin.xlsx.splice.print_areas import settle_print_areas
 from dj_addin.xlsx.splice.styles_xml import StyleSheet
 
 __all__ = ["Unsupported", "save_fast", "clear_fast"]
@@ -67,10 +69,11 @@ def open_package(src: Path) -> tuple[Package, WorkbookXml, StyleSheet, str]:
 
 
 def run(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
-        clear_only: bool = False, *, keep_macros: bool = False) -> tuple[int, int, list[str]]:
+        clear_only: bool = False, *, keep_macros: bool = False,
+        printing: Sequence[SheetPrinting] = ()) -> tuple[int, int, list[str]]:
     """``marks_for``: None leaves the marks alone; otherwise earlier marks are restored
     and the cells of these findings marked (an empty list only restores). Macros are
-    written only with ``keep_macros``."""
+    written only with ``keep_macros``. ``printing``: which data sheets print (print areas)."""
     pkg, book, styles, styles_part = open_package(src)
     try:
         before_ids = {s.name: attr(s.tag, "sheetId") or "" for s in book.sheets}
@@ -90,6 +93,7 @@ def run(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Fi
             written = splice_plans(pkg, book, styles, plans, before=ours)
         if new_records is not None:
             set_marks_sheet(pkg, book, ours, new_records)
+        settle_print_areas(book, printing)
         fix_active_tab(book)
         drop_stale_calc_chain(pkg, book, before_ids)
         pkg.write(styles_part, styles.xml())
@@ -112,8 +116,8 @@ def fix_active_tab(book: WorkbookXml) -> None:
 
 
 def save_fast(src: Path, tmp: Path, plans: Sequence[SheetPlan], marks_for: Sequence[Finding] | None,
-              *, keep_macros: bool = False) -> tuple[int, int, list[str]]:
-    return run(src, tmp, plans, marks_for, keep_macros=keep_macros)
+              *, keep_macros: bool = False, printing: Sequence[SheetPrinting] = ()) -> tuple[int, int, list[str]]:
+    return run(src, tmp, plans, marks_for, keep_macros=keep_macros, printing=printing)
 
 
 def clear_fast(src: Path, tmp: Path, *, keep_macros: bool = False) -> int:

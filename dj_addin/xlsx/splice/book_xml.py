@@ -14,7 +14,7 @@ from xml.sax.saxutils import quoteattr
 import defusedxml.ElementTree as SafeET
 
 from dj_addin.xlsx.splice.package import (RT, Package, Rel, Unsupported, attr, new_rel_id, resolve, safe_name, set_attr,
-                                          start_tags)
+                                          start_tags, text_xml, unescape)
 
 WORKBOOK = "xl/workbook.xml"
 DEFINED_NAME = re.compile(r"""<definedName\b(?:[^>"'/]|"[^"]*"|'[^']*'|/(?!>))*(?:/>|>.*?</definedName>)""", re.S)
@@ -96,6 +96,22 @@ class WorkbookXml:
 
     def drop_local_names(self, index: int) -> None:
         self.names = [dn for dn in self.names if attr(dn, "localSheetId") != str(index)]
+
+    def local_value(self, index: int, name: str) -> str | None:
+        """The formula of the defined name ``name`` local to sheet ``index`` (``_xlnm.Print_Area``), if any."""
+        for dn in self.names:
+            if attr(dn, "localSheetId") == str(index) and attr(dn, "name") == name:
+                m = re.search(r">(.*)</definedName>", dn, re.S)
+                return unescape(m.group(1)) if m else ""
+        return None
+
+    def set_local_value(self, index: int, name: str, value: str | None) -> None:
+        """Set (None: remove) the defined name ``name`` local to sheet ``index``."""
+        self.names = [dn for dn in self.names
+                      if not (attr(dn, "localSheetId") == str(index) and attr(dn, "name") == name)]
+        if value is not None:
+            self.names.append(f'<definedName name={quoteattr(name)} localSheetId="{index}">{text_xml(value)}'
+                              "</definedName>")
 
     def add_local_names(self, index: int, names: list[str]) -> None:
         for dn in names:
