@@ -18,7 +18,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import dj_addin.xlsx.stream as stream
-from dj_addin.plans.types import Block, ColumnPlan, Formula, Link, RowColours, SheetPlan, Style, TitleLine
+from dj_addin.plans.types import Block, ColumnPlan, Formula, Link, RowColours, SheetPlan, Style, TitleLine, Validation
 from dj_addin.xlsx.stream import write_workbook
 from dj_addin.xlsx.stream_rows import takes
 from test_render_contract import TRICKY, print_ready_plan, sample_plans
@@ -52,9 +52,15 @@ def every_value_plan() -> list[SheetPlan]:
     right = Block((ColumnPlan("b", "乙", 6, "0"),), [[1], [2]], top=2, left=3)
     below = Block((ColumnPlan("c", "丙"),), [["下1"], ["下2"]], top=8, left=1, row_height=20)
     formulas = Block((ColumnPlan("x", "值"), ColumnPlan("sum", "合计")), [[1, Formula("SUM(A2:A2)")], [2, 3]])
+    # whole-column formats and validations (the merged workbook's data sheets): a cell without
+    # its own format takes its column's, as xlsxwriter writes it
+    typed = Block((ColumnPlan("id", "编号", 10, column_format="@"), ColumnPlan("yes", "是否", 6, style=WRAP,
+                                                                            column_format="@"),
+                   ColumnPlan("n", "数", 6)), [["001", "是", 1], [None, "", None], ["002", None, 2.5]])
     return [SheetPlan("全部", [main], freeze="A3", autofilter="A2:E14", row_heights={4: 45, 5: 60}),
             SheetPlan("并排", [left, right, below]),
-            SheetPlan("公式", [formulas])]
+            SheetPlan("公式", [formulas]),
+            SheetPlan("列格式", [typed], validations=[Validation("B2:B100", "list", choices=("是", "否"))])]
 
 
 def parts(path: Path) -> dict[str, bytes]:
@@ -86,6 +92,7 @@ def test_which_blocks_are_written_directly(tmp_path):
     assert takes(ws, plans[0]) == {0}
     assert takes(ws, plans[1]) == {2}  # the two side by side share sheet rows: xlsxwriter writes them
     assert takes(ws, plans[2]) == set()  # a formula: xlsxwriter writes it
+    assert takes(ws, plans[3]) == {0}
     wb.close()
     wb = xlsxwriter.Workbook(str(tmp_path / "y.xlsx"))  # not constant_memory: shared strings, no row file
     assert takes(wb.add_worksheet(), plans[0]) == set()
