@@ -199,7 +199,7 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     lists = ListSources()
     shaped = input_plans(merged, {x.sheet: x.note for x in result.limited},
                          f"{result.unit_code or ''} {result.unit_name or ''}".strip(), len(chosen), calc.letterhead,
-                         lists)
+                         lists, today=dt.date.today())
     errors = sum(d.loaded.errors for d in chosen)
     lh = calc.letterhead
     outputs = [rollup_plan(calc.rollup.to_table(), lh), results_plan(calc.scores.to_table(errors > 0, errors), lh)]

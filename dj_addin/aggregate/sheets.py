@@ -17,6 +17,7 @@ the merged rows because the data sheets keep the template's columns.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -32,6 +33,7 @@ from dj_addin.plans.values import plain
 from dj_addin.schema import ColType
 from dj_addin.template.layout import (HEADER_HEIGHT, HEADER_OPTIONAL, HEADER_REQUIRED, NOTE_STYLE, PLAIN_FONT,
                                       PLAIN_GRID, TAB_DATA, TAB_INFO, TAB_KV)
+from dj_addin.template.overview import merged_fixed_figures
 from dj_addin.template.pages import overview_plan
 from dj_addin.template.text import SCORING_NOTES
 from dj_addin.xlsx.xmltext import NOT_XML, xml_text
@@ -162,17 +164,18 @@ def readme_plan(unit: str, files: int, letterhead=None) -> SheetPlan:
 
 
 def input_plans(merged: Book, limited: dict[str, str], unit: str, files: int, letterhead=None,
-                lists: ListSources | None = None) -> list[SheetPlan]:
+                lists: ListSources | None = None, today: dt.date | None = None) -> list[SheetPlan]:
     """Every sheet of the template in order: 说明, 概览 (the template's formulas), then the data and
-    项目/内容 sheets. The long drop-down lists go to ``lists``, whose hidden sheet (``lists.plan()``)
-    the caller writes last, as the template has it."""
+    项目/内容 sheets. 概览's member-by-member figure is a value counted on ``today`` (see
+    ``overview.merged_fixed_figures``). The long drop-down lists go to ``lists``, whose hidden
+    sheet (``lists.plan()``) the caller writes last, as the template has it."""
     lists = lists if lists is not None else ListSources()
     out = []
     for spec in schema.SHEETS:
         if spec.kind is schema.SheetKind.INFO:
             out.append(readme_plan(unit, files, letterhead))
         elif spec.kind is schema.SheetKind.FORMULA:
-            out.append(overview_plan())
+            out.append(overview_plan(merged_fixed_figures(merged, today or dt.date.today())))
         elif spec.kind is schema.SheetKind.KV:
             out.append(kv_plan(merged.kv[spec.key], letterhead, lists))
         elif spec.kind is schema.SheetKind.DATA:

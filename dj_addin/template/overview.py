@@ -282,3 +282,24 @@ def compute_overview(book: Book, today: dt.date | None = None) -> dict[str, int 
            if row <= ROSTER_ROWS and v not in (None, "") and not (isinstance(v, float) and pd.isna(v))]
     out["silent_members"] = sum(1 for v in ids if _fold_id(v) not in active)
     return out
+
+
+def merged_fixed_figures(book: Book, today: dt.date) -> dict[str, tuple[int | str | None, str]]:
+    """The figures a merged workbook's 概览 carries as values, with the note that says when and how
+    they were counted (see ``template.pages.overview_plan``). Counted from the typed rows (a merged
+    book keeps no cells as typed), over every row of 党员名册."""
+    year = book.year
+    if not isinstance(year, int):
+        return {"silent_members": (NO_YEAR_TEXT, "请先填写「基本信息」的考核年度")}
+    first_month = (count_quarter(year, today) - 1) * 3 + 1
+    start, end = pd.Timestamp(_month_start(year, first_month)), pd.Timestamp(_month_start(year, first_month + 3))
+    log = book.tables[schema.CONTACT_LOG.key].data
+    active: set[str] = set()
+    if len(log):
+        dates = pd.to_datetime(log["date"], errors="coerce")
+        active = {_fold_id(v) for v in log.loc[(dates >= start) & (dates < end), "member_id"].dropna()}
+    ids = book.tables[schema.ROSTER.key].data["member_id"].dropna()
+    value = sum(1 for v in ids if str(v) != "" and _fold_id(v) not in active)
+    note = (f"汇总时（{today.isoformat()}）按{quarter_label(year, today)}统计的数值，不随数据更新："
+            f"汇总表党员和联系记录多，逐人核对的公式会使工作簿很慢。各单位工作簿中此项仍由公式计算")
+    return {"silent_members": (value, note)}

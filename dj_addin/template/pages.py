@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dj_addin import schema
@@ -56,9 +58,14 @@ _NOTE = NOTE_STYLE
 _HEADER = HEADER_REQUIRED
 
 
-def overview_plan() -> SheetPlan:
+def overview_plan(fixed: Mapping[str, tuple[int | str | None, str]] | None = None) -> SheetPlan:
     """The 概览 sheet as a plan: the template's, and the merged workbook's (where the same formulas
-    count the merged rows, since the data sheets keep the template's columns)."""
+    count the merged rows, since the data sheets keep the template's columns).
+
+    ``fixed``: figure key → (the number, the note that replaces the formula's) for a figure that is
+    written as a value instead of its formula: a merged workbook's 「本季度尚无联系记录的党员人数」
+    compares every member with every log row, minutes of recalculation at a university's size."""
+    fixed = fixed or {}
     ov = overview
     cells: list[Cell] = []
     heights: dict[int, float] = {ov.TITLE_ROW: 28}
@@ -83,11 +90,12 @@ def overview_plan() -> SheetPlan:
     row(ov.HEADER_ROW, *(((text, _HEADER)) for text in ("项目", "数值", "说明")))
     for i, fig in enumerate(ov.FIGURES):
         r = ov.FIRST_ROW + i
-        heights[r] = max(21, row_height(fig.note, OVERVIEW_WIDTHS[2]))
+        value, note = fixed.get(fig.key, (Formula(fig.formula()), fig.note))
+        heights[r] = max(21, row_height(note, OVERVIEW_WIDTHS[2]))
         row(r, (fig.label, Style(bold=True, border=_GRID, **_FONT)),
-            (Formula(fig.formula()), Style(bold=True, size=12, fill=FORMULA_GOLD, horizontal="center", border=_GRID,
-                                           **_FONT), INT_FORMAT),
-            (fig.note, Style(vertical="center", wrap=True, border=_GRID)))
+            (value, Style(bold=True, size=12, fill=FORMULA_GOLD, horizontal="center", border=_GRID,
+                          **_FONT), INT_FORMAT),
+            (note, Style(vertical="center", wrap=True, border=_GRID)))
     r = ov.COUNTING_NOTE_ROW  # what the formulas cannot see, visible under the figures
     cells.append(Cell(f"A{r}", ov.COUNTING_NOTE, Style(italic=True, color=NOTE_GREY, vertical="top", wrap=True,
                                                        **_FONT), span=3))
