@@ -2,7 +2,8 @@
 finish in seconds or be refused at once with a Chinese message.
 
 Prints figures (not a test). Usage:
-    python bench/bench_scale.py [--cases rows,touched,wide,findings,pickle] [--rows 400000]
+    python bench/bench_scale.py [--cases rows,touched,wide,findings,pickle,merged] [--rows 400000]
+                                [--merged-rows 300000] [--dir DIR]
 
 Cases (each generated once into a temporary folder, then read and validated in
 a fresh process so that peak memory is the case's own):
@@ -11,7 +12,10 @@ a fresh process so that peak memory is the case's own):
             1,048,576 (its cached value is empty text), as users do;
 - wide:     a 联系记载 header that runs to column XFD (16,384 headers), 200 rows;
 - findings: 20,000 log rows, every one wrong (unknown member): building the findings;
-- pickle:   the pickled Book before and after ``rows.compact_book`` for 20,000 log rows.
+- pickle:   the pickled Book before and after ``rows.compact_book`` for 20,000 log rows;
+- merged:   the university's merged workbook of ``dj demo`` (来源单位编码 and 来源行 on every row,
+            styled blanks, output sheets, charts) with its people and log copied under new IDs
+            until 联系记载 has ``--merged-rows`` rows (default 300,000), as a university's merge has.
 """
 
 from __future__ import annotations
@@ -77,6 +81,53 @@ def wide_book(path: Path) -> None:
     wb.close()
 
 
+def merged_book(path: Path, log_rows: int) -> None:
+    """``dj demo``'s merged university workbook, scaled: the data rows of 党员名册, 联系对象,
+    联系记载 and 评议 are copied (rows renumbered, every ID that is all digits given the copy's
+    suffix, so the copies are new people, not duplicates) until the log has ``log_rows`` rows;
+    every other part (output sheets, styles, charts) is kept as the merge wrote it."""
+    import math
+    import re
+    import zipfile
+
+    demo_dir = path.parent / f"{path.stem}_demo"
+    if not demo_dir.exists():
+        subprocess.run([sys.executable, "-m", "dj_addin", "demo", "--out", str(demo_dir), "--seed", "1",
+                        "--as-of", "2026-12-31"], check=True, capture_output=True)
+    source = next(demo_dir.glob("U_*_汇总.xlsx"))
+    with zipfile.ZipFile(source) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+        workbook = zf.read("xl/workbook.xml").decode()
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+    rid = dict(re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="(rId\d+)"', workbook))
+    target = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', rels))
+    part_of = {name: "xl/" + target[r] for name, r in rid.items()}
+    row = re.compile(r'<row r="(\d+)"[^>]*>.*?</row>', re.DOTALL)
+    log = parts[part_of[schema.CONTACT_LOG.name]].decode()
+    copies = math.ceil(log_rows / max(len(row.findall(log)) - 1, 1))
+    for sheet in (schema.ROSTER, schema.TARGETS, schema.CONTACT_LOG, schema.EVALUATION):
+        xml = parts[part_of[sheet.name]].decode()
+        start, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
+        rows = [m.group(0) for m in row.finditer(xml, start, end)]
+        n = len(rows) - 1  # data rows under the header
+        wanted = min(n * copies, log_rows) if sheet is schema.CONTACT_LOG else n * copies
+        out = [rows[0]]
+        for i in range(wanted):
+            k, number = i // n, i + 2
+            text = re.sub(r'(<row r="|<c r="[A-Z]{1,3})\d+', lambda m: f"{m.group(1)}{number}", rows[1 + i % n])
+            if k:
+                text = re.sub(r"<t>(\d{5,})</t>", lambda m: f"<t>{m.group(1)}x{k}</t>", text)
+            out.append(text)
+        last = len(out)
+        xml = xml[:start] + "".join(out) + xml[end:]
+        xml = re.sub(r'(<dimension ref="[A-Z]+1:[A-Z]+)\d+', lambda m: f"{m.group(1)}{last}", xml)
+        xml = re.sub(r'(<autoFilter ref="[A-Z]+1:[A-Z]+)\d+', lambda m: f"{m.group(1)}{last}", xml)
+        parts[part_of[sheet.name]] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+
+
 def case_in_child(case: str, path: Path) -> dict:
     """Read (and validate) ``path`` in a fresh process: seconds, peak memory, findings, warnings."""
     code = f"""
@@ -130,8 +181,9 @@ def pickle_sizes(path: Path) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--cases", default="rows,touched,wide,findings,pickle")
+    ap.add_argument("--cases", default="rows,touched,wide,findings,pickle,merged")
     ap.add_argument("--rows", type=int, default=400_000)
+    ap.add_argument("--merged-rows", type=int, default=300_000)
     ap.add_argument("--dir", default="", help="keep the generated files here (default: a temporary folder)")
     args = ap.parse_args()
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="dj_scale_"))
@@ -142,6 +194,7 @@ def main() -> None:
         "wide": ("wide.xlsx", wide_book),
         "findings": ("findings.xlsx", lambda p: make_book(p, members=2000, log_rows=20_000, spoil=1.0)),
         "pickle": ("pickle.xlsx", lambda p: make_book(p, members=2000, log_rows=20_000, spoil=0.01)),
+        "merged": (f"merged_{args.merged_rows}.xlsx", lambda p: merged_book(p, args.merged_rows)),
     }
     for case in args.cases.split(","):
         name, make = makers[case]

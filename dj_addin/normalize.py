@@ -118,6 +118,8 @@ def parse_id(value: Any) -> str | None:
 
     A number stored as a number (``2023001.0``) becomes ``'2023001'``.
     """
+    if value.__class__ is str and value.isascii() and value.isalnum():  # the usual ID: nothing to trim or fold
+        return value.upper()
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -129,10 +131,11 @@ def parse_id(value: Any) -> str | None:
         # number typed into a number cell) has already lost its last digits.
         return INVALID if abs(value) >= EXACT_DIGITS_LIMIT else text_of(value)
     s = fold_width(text_of(value)).strip()
-    s = re.sub(r"\s+", "", s)
+    s = _SPACES.sub("", s)
     return s.upper() if s else None
 
 
+_SPACES = re.compile(r"\s+")
 EXACT_DIGITS_LIMIT = 1e15  # numbers from here on are not stored exactly by Excel
 
 
@@ -281,7 +284,7 @@ def parse_enum(value: Any, choices: Iterable[str], synonyms: Mapping[str, str] |
     if is_blank(value):
         return None
     s = fold_width(text_of(value)).strip()
-    s = re.sub(r"\s+", "", s)
+    s = _SPACES.sub("", s)
     choices = tuple(choices)
     if s in choices:
         return s

@@ -106,7 +106,8 @@ def check_common(case: Case, folder: Path, book: Path, before: dict[Path, bytes]
 
 
 def sheet_extents(book: Path) -> dict[str, int]:
-    from dj_addin.xlsx.safety import check_package, scan_sheet
+    from dj_addin.xlsx.safety import check_package
+    from dj_addin.xlsx.sheet_scan import scan_sheet
 
     try:
         package = check_package(book.resolve())

@@ -117,7 +117,7 @@ def test_a_stray_value_far_right_is_not_a_wide_sheet(tmp_path: Path) -> None:
 def test_a_long_narrow_sheet_is_measured_by_its_real_width(tmp_path: Path) -> None:
     """Without cells beyond column Z the width was taken as 26, so 400,000 rows of
     11 columns looked like 10 million cells and went to the slow sparse reader."""
-    from dj_addin.xlsx.safety import scan_sheet
+    from dj_addin.xlsx.sheet_scan import scan_sheet
 
     path = make_book(tmp_path / "b.xlsx", rows={"contact_log": _log_rows(3)})
     scan = scan_sheet(path, _sheet_part(path, LOG.name))

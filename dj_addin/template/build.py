@@ -39,9 +39,9 @@ __all__ = ["DATA_ROWS", "LISTS_SHEET", "LOOKUP_ROWS", "build_template", "lookup_
 
 # Data validations and column formats cover rows 2..DATA_ROWS (plans.inputs).
 # Lookup formulas (评议.姓名) fill this many rows below the header: a branch's
-# members (about 100) with room to spare. Not more: Excel and LibreOffice print
-# every row holding a formula, even one that shows nothing (LibreOffice ignores
-# a formula-sized print area), so each 40 rows more is a blank page more.
+# members (about 100) with room to spare. Excel and LibreOffice print every row
+# holding a formula, even one that shows nothing (40 rows a page), so the writers
+# limit the print area to the rows with data (plans.printing).
 LOOKUP_ROWS = 200
 FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dj_addin import normalize as nz
 from dj_addin import schema
-from dj_addin.plans.printing import SheetPrinting
+from dj_addin.plans.printing import SheetPrinting, prefilled
 from dj_addin.schema import ColType, Column, Sheet
 from dj_addin.xlsx.printing import settle_sheet
 
@@ -126,8 +126,10 @@ def append_rows(wb: Workbook, sheet_key: str, rows: Iterable[Mapping[str, Any]],
                 cell.data_type = "s"
             if _is_date(value):
                 cell.number_format = DATE_FORMAT
-    # An empty sheet stays out of printing, one that holds rows prints (plans.printing).
-    settle_sheet(ws, SheetPrinting(ws.title, r == header_row, header_row, max(found.values(), default=1)))
+    # An empty sheet stays out of printing, one that holds rows prints (up to its last row when the
+    # template pre-fills its rows with formulas: plans.printing).
+    settle_sheet(ws, SheetPrinting(ws.title, r == header_row, header_row, max(found.values(), default=1),
+                                   prefilled(spec), r, len(spec.columns)))
     return n
 
 

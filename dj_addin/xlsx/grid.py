@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from dj_addin.cellref import column_letter, column_number
 
 
@@ -54,11 +56,28 @@ def read_grids_calamine(path: Path, names: list[str], nrows: dict[str, int] | No
         for name in names:
             sh = wb.get_sheet_by_name(name)
             limit = (nrows or {}).get(name)
-            rows = sh.to_python(skip_empty_area=False, nrows=limit) if limit else sh.to_python(skip_empty_area=False)
-            rows = [[None if v == "" else v for v in row] for row in rows]
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
-            out[name] = Grid(name=name, rows=rows, merged=merged)
+            rows = sh.to_python(skip_empty_area=False, nrows=limit) if limit else sh.to_python(skip_empty_area=False)
+            del sh  # calamine's own copy of the sheet goes before the grid is made
+            out[name] = Grid(name=name, rows=_empty_as_none(rows), merged=merged)
     return out
+
+
+def _empty_as_none(rows: list[list[Any]]) -> list[list[Any]]:
+    """calamine's '' for an empty cell → None, as every grid holds it.
+
+    calamine's rows are all as wide as the sheet, so they are compared as one
+    array (numpy loops in C: 4.8 million cells in a fraction of a second,
+    against seconds cell by cell in Python). ``rows`` is emptied once the array
+    holds its values, so that two copies of a big sheet's rows never live at once."""
+    if not rows:
+        return rows
+    cells = np.array(rows, dtype=object)
+    if cells.ndim != 2:  # rows of unequal width: cell by cell
+        return [[None if v == "" else v for v in row] for row in rows]
+    rows.clear()
+    cells[cells == ""] = None
+    return cells.tolist()
 
 
 def read_grids_openpyxl(path: Path, names: list[str], nrows: dict[str, int] | None = None) -> dict[str, Grid]:

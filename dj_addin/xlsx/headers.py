@@ -89,6 +89,12 @@ def _values(body: list[list[Any]], ci: int) -> list[Any]:
     return [row[ci] for row in body if ci < len(row) and not nz.is_blank(row[ci])]
 
 
+def _has_values(body: list[list[Any]], ci: int) -> bool:
+    """Whether column ``ci`` holds anything: stops at the first value (a filled
+    column answers at once; only an empty one is read to the end)."""
+    return any(ci < len(row) and not nz.is_blank(row[ci]) for row in body)
+
+
 def fit_share(col: Column, values: list[Any]) -> float:
     """How many of a column's non-blank values suit ``col`` (1.0 for an empty column
     or a column type where any value can be right)."""
@@ -136,7 +142,12 @@ def match_columns(spec: Sheet, header: list[Any], body: list[list[Any]] | None =
         elif nz.fold_header(value):
             hm.extras.setdefault(str(value).strip(), ci)
     hm.matched.update(own)
-    filled = {ci: bool(_values(body, ci)) for ci in range(len(header))}
+    filled: dict[int, bool] = {}  # column → holds anything; asked only for columns an alias may replace
+
+    def is_filled(ci: int) -> bool:
+        if ci not in filled:
+            filled[ci] = _has_values(body, ci)
+        return filled[ci]
 
     def text(ci: int) -> str:
         return str(header[ci]).strip()
@@ -161,7 +172,7 @@ def match_columns(spec: Sheet, header: list[Any], body: list[list[Any]] | None =
                 hm.matched[key] = ci
                 placed = True
                 break
-            if not filled[current] and values:  # an empty column never hides a filled one
+            if values and not is_filled(current):  # an empty column never hides a filled one
                 hm.matched[key] = ci
                 if key in hm.dupes:  # repeats of the empty header are now repeats of this column
                     hm.dupes[key][0] = ci

@@ -17,7 +17,8 @@ import pandas as pd
 from dj_addin import normalize as nz
 from dj_addin.cellref import column_letter
 from dj_addin.model import ROW_ID, KVItem, KVTable, SheetTable, origin_frame
-from dj_addin.schema import SOURCE_ROW_HEADER, SOURCE_UNIT_HEADER, ColType, Column, Sheet, synonyms_for
+from dj_addin.schema import SOURCE_ROW_HEADER, SOURCE_UNIT_HEADER, ColType, Column, Sheet
+from dj_addin.xlsx.columns import by_value, columns_of, found_cells, parse_cells, parse_column, parser_for
 from dj_addin.xlsx.grid import Grid, range_ref
 from dj_addin.xlsx.headers import HEADER_SEARCH_ROWS, find_header_row, match_columns
 
@@ -52,119 +53,14 @@ def _fill_merged(grid: Grid, first_data_row: int) -> list[str]:
     return found
 
 
-def _parser(col: Column) -> Callable[[Any], Any]:
-    t = col.type
-    if t is ColType.DATE:
-        return nz.parse_date
-    if t is ColType.ID:
-        return nz.parse_id
-    if t is ColType.IDS:
-        return nz.parse_ids
-    if t is ColType.INT:
-        return nz.parse_int
-    if t is ColType.NUMBER:
-        return nz.parse_number
-    if t is ColType.BOOL:
-        return nz.parse_bool
-    if t is ColType.ENUM:
-        syn = synonyms_for(col)
-        choices = col.choices
-        return lambda v: nz.parse_enum(v, choices, syn)
-    return nz.parse_text
-
-
-def _transpose(rows: list[list[Any]], wanted: list[int]) -> dict[int, tuple[Any, ...]]:
-    """Column index → the column's cells (one transposition in C, not a Python
-    loop per column); short rows are padded with None."""
-    if not wanted:
-        return {}
-    if not rows:
-        return {ci: () for ci in wanted}
-    width = max(wanted) + 1
-    if min(map(len, rows)) < width:
-        rows = [r if len(r) >= width else [*r, *([None] * (width - len(r)))] for r in rows]
-    cols = list(zip(*rows))
-    return {ci: cols[ci] for ci in wanted}
-
-
-def _blanked(cells: tuple[Any, ...]) -> tuple[list[Any], np.ndarray]:
-    """The cells with every blank one (None, '', white space, NaN) as None, and
-    where they hold an Excel error value as text (#N/A…). Both are rare, so
-    they are looked for among the distinct values (hashing runs in C)."""
-    values = list(cells)
-    try:
-        distinct = set(values)
-    except TypeError:  # unhashable cells (no engine makes them): look at each
-        distinct = None
-    pool = values if distinct is None else distinct
-    blanks = [v for v in pool if (v.__class__ is str and not v.strip()) or (v.__class__ is float and v != v)]
-    errors = [v for v in pool if v.__class__ is str and v[:1] == "#" and nz.is_excel_error(v)]
-    if blanks:
-        if distinct is None:
-            values = [None if nz.is_blank(v) else v for v in values]
-        else:
-            blank = set(blanks)
-            values = [None if v in blank else v for v in values]
-    flags = np.zeros(len(values), dtype=bool)
-    if errors:
-        wrong = set(errors)
-        flags[[i for i, v in enumerate(values) if v.__class__ is str and v in wrong]] = True
-    return values, flags
-
-
-def _objects(values: list[Any]) -> np.ndarray:
-    arr = np.empty(len(values), dtype=object)
-    arr[:] = values
-    return arr
-
-
-def parse_column(col: Column, raw: list[Any]) -> tuple[list[Any], list[bool]]:
-    """Typed values (blank → column default; unreadable → None) and the bad flags.
-
-    Columns repeat their values (list values, IDs, dates), so each distinct
-    value is parsed once.
-    """
-    parse = _parser(col)
-    default = col.default
-    try:
-        distinct = set(raw)
-    except TypeError:  # unhashable values: parse one by one
-        distinct = None
-    # 1.0, 1 and True are one key in a set; when they may meet, key by class too.
-    if distinct is not None and not (0 in distinct or 1 in distinct):
-        typed: dict[Any, Any] = {}
-        flags: dict[Any, bool] = {}
-        for v in distinct:
-            p = parse(v)
-            typed[v] = None if p is nz.INVALID else (default if p is None else p)
-            flags[v] = p is nz.INVALID
-        return [typed[v] for v in raw], [flags[v] for v in raw]
-    cache: dict[Any, Any] = {}
-    values: list[Any] = []
-    bad: list[bool] = []
-    for v in raw:
-        key = (v.__class__, v)
-        try:
-            p = cache[key]
-        except KeyError:
-            p = cache[key] = parse(v)
-        except TypeError:  # unhashable: parse directly
-            p = parse(v)
-        if p is nz.INVALID:
-            values.append(None)
-            bad.append(True)
-        else:
-            values.append(default if p is None else p)
-            bad.append(False)
-    return values, bad
-
-
-def _as_series(col: Column, values: list[Any], index: pd.Index) -> pd.Series:
+def _as_series(col: Column, values: list[Any] | np.ndarray, index: pd.Index) -> pd.Series:
     if col.type is ColType.DATE:
         return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").values,
                          index=index, dtype="datetime64[ns]")
     if col.is_numeric:
-        return pd.Series([np.nan if v is None else v for v in values], index=index, dtype="float64")
+        numbers = np.array(values, dtype=object)  # a copy: None → NaN in place
+        numbers[pd.isna(numbers)] = np.nan
+        return pd.Series(numbers, index=index, dtype="float64")
     return pd.Series(values, index=index, dtype=object)
 
 
@@ -190,43 +86,38 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     body = grid.rows[hr + 1:]
     first = hr + 1  # 0-based grid row of body[0]
     n = len(body)
-    columns = _transpose(body, [*matched.values(), *extras.values(), *provenance.values()])
+    columns = columns_of(body, [*matched.values(), *extras.values(), *provenance.values()])
     # Blank cells (None, '', white space) become None; the values as found are kept otherwise.
     # Excel error values: reported by the engine (blanked cells) or kept as text.
-    raw_cols: dict[str, list[Any]] = {}
-    err_cols: dict[str, np.ndarray] = {}
-    for k, ci in matched.items():
-        raw_cols[k], flags = _blanked(columns[ci])
-        values = raw_cols[k]
-        for (r, c), text in grid.errors.items():
-            if c == ci and r >= first:
-                flags[r - first] = True
-                values[r - first] = text
-        err_cols[k] = flags
+    errors_by_column: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), text in grid.errors.items():
+        if first <= r < first + n:
+            errors_by_column.setdefault(c, []).append((r - first, text))
+    found = {k: found_cells(columns[ci], errors_by_column.get(ci, ())) for k, ci in matched.items()}
 
     # A row is blank when every schema column is empty (extra columns do not count).
     keep = np.zeros(n, dtype=bool)
-    for values in raw_cols.values():
-        keep |= ~pd.isna(_objects(values))
+    for cells in found.values():
+        keep |= cells.filled()
     rows = np.flatnonzero(keep)
     excel_rows = (rows + first + 1).tolist()
     idx = pd.Index(excel_rows, dtype="int64", name=ROW_ID)  # the row id: the Excel row, as read
 
     everything = len(rows) == n
 
-    def pick(values: list[Any]) -> list[Any]:
-        return values if everything else _objects(values)[rows].tolist()
+    def pick(values: np.ndarray) -> np.ndarray:
+        return values if everything else values[rows]
 
-    raw_cols = {k: pick(vs) for k, vs in raw_cols.items()}
-    err_cols = {k: vs if everything else vs[rows] for k, vs in err_cols.items()}
-    extra_cols = {h: pick(list(columns[ci])) for h, ci in extras.items()}
-    source_cols = {k: pick(list(columns[ci])) for k, ci in provenance.items()}
-    typed: dict[str, list[Any]] = {}
-    bad: dict[str, list[bool]] = {}
-    for k, values in raw_cols.items():
-        errs = err_cols[k]
-        cleaned = [None if e else v for v, e in zip(values, errs.tolist())] if errs.any() else values
-        typed[k], bad[k] = parse_column(spec.column(k), cleaned)
+    if not everything:
+        found = {k: cells.take(rows) for k, cells in found.items()}
+    raw_cols = {k: cells.values for k, cells in found.items()}
+    err_cols = {k: cells.errors for k, cells in found.items()}
+    extra_cols = {h: pick(columns[ci]) for h, ci in extras.items()}
+    source_cols = {k: pick(columns[ci]) for k, ci in provenance.items()}
+    typed: dict[str, np.ndarray] = {}
+    bad: dict[str, np.ndarray] = {}
+    for k, cells in found.items():
+        typed[k], bad[k] = parse_cells(spec.column(k), cells)
 
     t = SheetTable(spec=spec, found=True, name=grid.name, header_row=hr + 1)
     t.columns = {k: column_letter(ci + 1) for k, ci in matched.items()}
@@ -273,11 +164,11 @@ def _origin(excel_rows: list[int], source: dict[str, list[Any]]) -> pd.DataFrame
     in the book's own 单位编码) and the Excel row for the row."""
     units = [None] * len(excel_rows)
     if "source_unit" in source:
-        units = [u if u is not None and u is not nz.INVALID else None for u in map(nz.parse_id, source["source_unit"])]
+        units = [u if u is not None and u is not nz.INVALID else None for u in by_value(nz.parse_id, source["source_unit"])]
     src_rows = excel_rows
     if "source_row" in source:
         src_rows = [int(r) if r.__class__ is float and 0 < r < 2**31 else own
-                    for r, own in zip(map(nz.parse_int, source["source_row"]), excel_rows)]
+                    for r, own in zip(by_value(nz.parse_int, source["source_row"]), excel_rows)]
     return origin_frame(excel_rows, units, src_rows)
 
 
@@ -310,7 +201,7 @@ def grid_to_kv(spec: Sheet, grid: Grid) -> KVTable:
             kv.unknown_items[str(grid.cell(r, key_col)).strip()] = KVItem(
                 value=nz.parse_text(raw), raw=raw, row=r + 1, column=column_letter(value_col + 1))
             continue
-        value = nz.INVALID if nz.is_excel_error(raw) else _parser(col)(raw)
+        value = nz.INVALID if nz.is_excel_error(raw) else parser_for(col)(raw)
         item = KVItem(value=value, raw=None if nz.is_blank(raw) else raw, row=r + 1, column=column_letter(value_col + 1))
         if col.key in kv.items:  # the first occurrence counts; later ones are reported (S005)
             kv.duplicate_items.setdefault(col.key, []).append(item)
