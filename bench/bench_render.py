@@ -5,7 +5,10 @@ Prints figures (not a test). One plan of 指标汇总 with ``--rows`` member row
 its summary blocks and chart is built from a synthetic RollupTable, then
 written into a new workbook by:
 
-- ``stream``: ``dj_addin.xlsx.stream.write_workbook`` (xlsxwriter, constant_memory)
+- ``stream``: ``dj_addin.xlsx.stream.write_workbook`` (xlsxwriter, constant_memory; the data
+  rows written as xlsxwriter's own row XML by ``xlsx.stream_rows``)
+- ``stream_cells``: the same with ``stream.DIRECT_ROWS`` off (xlsxwriter writes every cell: the
+  same bytes, the way it was before ``stream_rows``)
 - ``write_only``: openpyxl's write-only mode, rendering the same plan (written
   here for comparison: values, number formats, header style, widths, freeze,
   autofilter, colour rules; no merged title, no chart)
@@ -37,7 +40,7 @@ from dj_addin.plans import rollup_plan
 from dj_addin.plans.types import SheetPlan, col_letter, range_ref
 from dj_addin.results import RollupTable
 
-ENGINES = ("stream", "write_only", "openpyxl")
+ENGINES = ("stream", "stream_cells", "write_only", "openpyxl")
 
 
 def rollup_table(rows: int, seed: int = 1) -> RollupTable:
@@ -121,9 +124,10 @@ def child(engine: str, rows: int, folder: Path) -> dict:
     rss_plan = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out = folder / f"{engine}.xlsx"
     start = time.perf_counter()
-    if engine == "stream":
-        from dj_addin.xlsx.stream import write_workbook
-        write_workbook(out, plans)
+    if engine in ("stream", "stream_cells"):
+        import dj_addin.xlsx.stream as stream
+        stream.DIRECT_ROWS = engine == "stream"
+        stream.write_workbook(out, plans)
     elif engine == "write_only":
         write_only(out, plans)
     else:
@@ -153,7 +157,7 @@ def main() -> None:
         return
     print(f"指标汇总 plan: {args.rows:,} member rows × 12 columns + 2,800-row unit summary + chart; "
           f"median of {args.repeat}")
-    print(f"{'engine':<11} {'build plan':>10} {'write':>8} {'peak RSS':>9} {'(plan only)':>11} {'file':>8}")
+    print(f"{'engine':<12} {'build plan':>10} {'write':>8} {'peak RSS':>9} {'(plan only)':>11} {'file':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for engine in args.engines.split(","):
             runs = []
@@ -162,7 +166,7 @@ def main() -> None:
                                        "--folder", tmp], capture_output=True, text=True, check=True)
                 runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
             med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-            print(f"{engine:<11} {med['plan_s']:>9.2f}s {med['write_s']:>7.2f}s {med['rss_mb']:>7.0f}MB "
+            print(f"{engine:<12} {med['plan_s']:>9.2f}s {med['write_s']:>7.2f}s {med['rss_mb']:>7.0f}MB "
                   f"{med['rss_plan_mb']:>9.0f}MB {med['file_mb']:>6.1f}MB")
 
 

@@ -10,7 +10,9 @@ A. a contact log where every one of ``--log`` rows is wrong: ``dj run -o``;
 B. a ``--big``-row contact log: ``dj validate`` (report only);
 C. a sheet whose rows reach row 1,048,576 (a styled blank cell on every row): ``dj validate``;
 D. ``dj run --in-place`` killed at ``--kills`` random moments: what was left
-   (tests/test_cli_crash.py runs a few of these trials on every test run).
+   (tests/test_cli_crash.py runs a few of these trials on every test run);
+E. the workbook of A again: ``dj run --in-place`` (output sheets and a mark on every row);
+F. an everyday branch (100 members, 3,000 log rows): ``dj run -o`` and ``dj run --in-place``.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def main() -> None:
     ap.add_argument("--big", type=int, default=400_000)
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--timeout", type=float, default=300)
-    ap.add_argument("--only", default="A,B,C,D")
+    ap.add_argument("--only", default="A,B,C,D,E,F")
     a = ap.parse_args()
     only = set(a.only.split(","))
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,6 +95,21 @@ def main() -> None:
             line(f"A. every one of {a.log:,} log rows wrong, run -o", measured(
                 ["run", str(book), "--as-of", "2026-12-31", "-o", str(tmp / "全错_结果.xlsx")], a.timeout),
                 book.stat().st_size)
+        if "E" in only:
+            book = tmp / "全错_原地.xlsx"
+            make_book(book, members=2000, log_rows=a.log, spoil=1.0)
+            size = book.stat().st_size  # before the run adds its sheets and marks
+            line(f"E. every one of {a.log:,} log rows wrong, run --in-place", measured(
+                ["run", str(book), "--as-of", "2026-12-31", "--in-place"], a.timeout), size)
+        if "F" in only:
+            book = tmp / "支部.xlsx"
+            make_book(book, members=100, log_rows=3000, spoil=0.01)
+            line("F. branch of 100 members, 3,000 log rows, run -o", measured(
+                ["run", str(book), "--as-of", "2026-12-31", "-o", str(tmp / "支部_结果.xlsx")], a.timeout),
+                book.stat().st_size)
+            size = book.stat().st_size
+            line("F. the same branch, run --in-place", measured(
+                ["run", str(book), "--as-of", "2026-12-31", "--in-place"], a.timeout), size)
         if "B" in only:
             book = tmp / "大.xlsx"
             make_book(book, members=2000, log_rows=a.big)

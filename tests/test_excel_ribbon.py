@@ -19,6 +19,7 @@ import types
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 import pandas as pd
 import pytest
 
@@ -92,7 +93,8 @@ def formats(path: Path, sheet: str) -> dict:
     ws = openpyxl.load_workbook(path)[sheet]
     cells = {c.coordinate: c.number_format for row in ws.iter_rows() for c in row
              if c.value is not None and c.number_format != "General"}
-    widths = {k: d.width for k, d in ws.column_dimensions.items() if d.width}
+    widths = {get_column_letter(c): d.width for d in ws.column_dimensions.values() if d.width
+              for c in range(d.min, (d.max or d.min) + 1)}  # a <col> element may cover a range of columns
     links = {c.coordinate: c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink is not None}
     return {"cells": cells, "merged": sorted(str(m) for m in ws.merged_cells.ranges), "widths": widths, "links": links}
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 import xlsxwriter
 
 from dj_addin import schema
@@ -73,7 +74,9 @@ def full_snapshot(path: Path) -> dict:
             "filter": ws.auto_filter.ref, "tab": ws.sheet_properties.tabColor.rgb if ws.sheet_properties.tabColor else None,
             "cf": sorted((str(rng.sqref), tuple(r.formula)) for rng in ws.conditional_formatting for r in rng.rules),
             "charts": len(ws._charts), "orientation": ws.page_setup.orientation,
-            "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width},
+            # a <col> element may cover a range of columns (xlsxwriter groups equal widths)
+            "widths": {get_column_letter(c): d.width for d in ws.column_dimensions.values() if d.width
+                       for c in range(d.min, (d.max or d.min) + 1)},
         }
     return out
 
@@ -305,3 +308,20 @@ def test_both_engines_store_the_same_values(tmp_path):
     assert (fill["H2"], fill["H3"]) == ("fill:-", "fill:solid fg=rgb:FF92D050")
     assert (value["H2"], value["H3"], value["H5"], value["H6"], value["H9"]) == \
         ("2026-03-01T08:30:15.250000", "3.25", "TRUE", "=", None)  # an empty cell: an empty value
+
+
+def test_output_sheets_do_not_select_their_tabs(book, tmp_path):
+    """The small workbook's first sheet is its selected tab; spliced in, a second selected tab
+    would group the sheets in Excel (an edit would then change both)."""
+    out = tmp_path / "out.xlsx"
+    save_outputs(book, out, report=sample_report(), rollup=sample_rollup(), results=sample_results(True), engine="fast")
+
+    def selected(path: Path) -> list[str]:
+        with zipfile.ZipFile(path) as zf:
+            return sorted(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")
+                          and re.search(rb'<sheetView\b[^>]*tabSelected="(1|true)"', zf.read(n)))
+
+    assert len(selected(out)) == len(selected(book)) <= 1
+    wb = openpyxl.load_workbook(out)
+    assert [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected] == \
+        [ws.title for ws in openpyxl.load_workbook(book).worksheets if ws.sheet_view.tabSelected]

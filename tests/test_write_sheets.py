@@ -7,7 +7,7 @@ import pytest
 
 from dj_addin import schema
 from dj_addin.xlsx.save import backup_path, keep_backup, save_outputs
-from dj_addin.xlsx import sheets
+from dj_addin.xlsx import sheets, stream
 from dj_addin.xlsx.styles import OUTPUT_TAB_COLOR
 from test_write_support import book, engine, pin_engine, LOG, ROSTER, finding, sample_report, sample_results, sample_rollup, snapshot  # noqa: F401 (fixtures)
 
@@ -101,14 +101,20 @@ def test_output_sheets_after_data_sheets_and_data_untouched(book, tmp_path):
 def test_failed_write_leaves_destination_untouched(book, tmp_path, monkeypatch):
     original = book.read_bytes()
 
-    render = sheets.render_sheet
+    render, stream_sheet = sheets.render_sheet, stream.write_sheet
 
-    def boom(wb, plan):  # 问题清单 is rendered, then 指标汇总 fails
+    def boom(wb, plan):  # 问题清单 is rendered, then 指标汇总 fails (openpyxl renderer: the reference writer)
         if plan.name == schema.ROLLUP.name:
             raise RuntimeError("disk full")
         return render(wb, plan)
 
+    def stream_boom(wb, plan, formats):  # the same in the streaming renderer (the fast writer's small workbook)
+        if plan.name == schema.ROLLUP.name:
+            raise RuntimeError("disk full")
+        return stream_sheet(wb, plan, formats)
+
     monkeypatch.setattr(sheets, "render_sheet", boom)
+    monkeypatch.setattr(stream, "write_sheet", stream_boom)
     with pytest.raises(RuntimeError):
         save_outputs(book, book, report=sample_report(), rollup=sample_rollup())
     assert book.read_bytes() == original

@@ -18,6 +18,8 @@ from dj_addin.plans.types import ColumnPlan, Value
 
 def plain(value: Any) -> Value:
     """One pandas/numpy cell as a plain value (NaN/NA → None, numpy → Python, list → '、'-joined text)."""
+    if value.__class__ is str or value.__class__ is int:  # most cells: nothing to convert
+        return value
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):

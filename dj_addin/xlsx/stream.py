@@ -27,13 +27,15 @@ from dj_addin.plans.types import (PAPER_CODES, Block, Cell, Formula, PageText, S
                                   col_letter, split_cell)
 from dj_addin.xlsx.atomic import atomic_write
 from dj_addin.xlsx.sheets import page_codes
+from dj_addin.xlsx.stream_rows import RowWriter, takes
 
-__all__ = ["write_workbook"]
+__all__ = ["write_workbook", "render_file"]
 
 CM_TO_PX = 96 / 2.54  # openpyxl and Excel size charts in cm at 96 dpi
 PADDING = 5 / 7  # xlsxwriter's cell padding (5 px) in widths of a 7-px digit
 DEFAULT_DATE = "yyyy-mm-dd"
 DEFAULT_DATETIME = "yyyy-mm-dd hh:mm:ss"
+DIRECT_ROWS = True  # big blocks' data rows written as XML by stream_rows (the same bytes; a test turns it off)
 
 
 class Formats:
@@ -118,8 +120,9 @@ def put(ws: Worksheet, row: int, col: int, value: Value, fmt, formats: Formats, 
 class BlockWriter:
     """Writes one block's sheet rows on request (so blocks side by side interleave row by row)."""
 
-    def __init__(self, ws: Worksheet, block: Block, formats: Formats) -> None:
+    def __init__(self, ws: Worksheet, block: Block, formats: Formats, direct: bool = False) -> None:
         self.ws, self.block, self.formats = ws, block, formats
+        self.direct = RowWriter(ws, block, formats) if direct else None  # data rows as XML (stream_rows)
         self.title_fmts = [formats.get(line.style) for line in block.titles]
         self.header_fmt = formats.get(block.header_style)
         self.cols = [(block.left + i, c.style if c.style != Style() else None, c.number_format,
@@ -168,6 +171,9 @@ class BlockWriter:
             for col, c in zip(range(b.left, b.right + 1), b.columns):
                 fmt = self.header_fmt if c.header_style is None else self.formats.get(c.header_style)
                 ws.write_string(row - 1, col - 1, c.header, fmt)
+            return
+        if self.direct is not None:
+            self.direct.write(row)
             return
         index = row - b.first_row
         values = b.rows[index]
@@ -342,7 +348,8 @@ def write_sheet(wb: Workbook, plan: SheetPlan, formats: Formats) -> None:
     if plan.tab_color:
         ws.set_tab_color("#" + plan.tab_color[-6:])
     set_columns(ws, plan, formats)
-    writers = [BlockWriter(ws, b, formats) for b in plan.blocks]
+    direct = takes(ws, plan) if DIRECT_ROWS else set()
+    writers = [BlockWriter(ws, b, formats, i in direct) for i, b in enumerate(plan.blocks)]
     heights: dict[int, float] = {}
     for w in writers:
         heights.update(w.heights())
@@ -375,11 +382,11 @@ def write_sheet(wb: Workbook, plan: SheetPlan, formats: Formats) -> None:
         ws.hide()
 
 
-def write_workbook(path: str | Path, plans: Sequence[SheetPlan], *, constant_memory: bool = True,
-                   default_font: Style | None = None) -> list[str]:
-    """Write ``plans`` as the sheets of a new workbook at ``path``; return the sheet names.
-    ``default_font``: the font of every cell without its own (what a user types later), as the
-    template's (else the engine's Calibri 11). Atomic: the workbook appears whole at ``path`` or not at all."""
+def render_file(path: str | Path, plans: Sequence[SheetPlan], *, constant_memory: bool = True,
+                default_font: Style | None = None, tmpdir: str | Path | None = None) -> None:
+    """Write ``plans`` into a new workbook file at ``path`` (not atomic: see ``write_workbook``).
+    In constant_memory mode text is written inline (no shared-strings part), which is
+    what the package splicer copies into a user's workbook as it is."""
     options: dict[str, Any] = {"constant_memory": constant_memory, "nan_inf_to_errors": True,
                                "strings_to_formulas": False, "strings_to_urls": False}
     if default_font is not None:
@@ -387,15 +394,22 @@ def write_workbook(path: str | Path, plans: Sequence[SheetPlan], *, constant_mem
                                                 "font_size": default_font.size or 11,
                                                 **({"font_charset": default_font.charset} if default_font.charset
                                                    else {})}
+    if tmpdir is not None:
+        options["tmpdir"] = str(tmpdir)
+    wb = xlsxwriter.Workbook(str(path), options)
+    formats = Formats(wb)
+    try:
+        for plan in plans:
+            write_sheet(wb, plan, formats)
+    finally:
+        wb.close()
 
-    def produce(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), options)
-        formats = Formats(wb)
-        try:
-            for plan in plans:
-                write_sheet(wb, plan, formats)
-        finally:
-            wb.close()
 
-    atomic_write(Path(path), produce)
+def write_workbook(path: str | Path, plans: Sequence[SheetPlan], *, constant_memory: bool = True,
+                   default_font: Style | None = None) -> list[str]:
+    """Write ``plans`` as the sheets of a new workbook at ``path``; return the sheet names.
+    ``default_font``: the font of every cell without its own (what a user types later), as the
+    template's (else the engine's Calibri 11). Atomic: the workbook appears whole at ``path`` or not at all."""
+    atomic_write(Path(path), lambda tmp: render_file(tmp, plans, constant_memory=constant_memory,
+                                                     default_font=default_font))
     return [plan.name for plan in plans]

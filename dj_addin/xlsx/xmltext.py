@@ -11,6 +11,7 @@ where something unprintable stood.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 
 import pandas as pd
@@ -60,10 +61,27 @@ def clean_results(results: ResultsTable | None) -> ResultsTable | None:
     return None if results is None else dataclasses.replace(results, members=clean_frame(results.members))
 
 
+def _clean_rows(rows: list) -> list:
+    """A block's 2-D rows: one search per text, a row copied only when one of its texts changes."""
+    out = rows
+    for i, row in enumerate(rows):
+        if any(v.__class__ is str and NOT_XML.search(v) for v in row) or \
+                any(v.__class__ is not str and not isinstance(v, SCALARS) for v in row):
+            if out is rows:
+                out = list(rows)
+            out[i] = _clean(row)
+    return out
+
+
+SCALARS = (type(None), int, float, bool, dt.date)  # nothing inside them to clean
+
+
 def _clean(value):
     """``value`` with every string inside it cleaned; the very object when nothing changes."""
     if isinstance(value, str):
         return xml_text(value)
+    if isinstance(value, list) and value and all(r.__class__ is list for r in value):  # a block's rows
+        return _clean_rows(value)
     if isinstance(value, list):
         out = [_clean(v) for v in value]
         return value if all(a is b for a, b in zip(out, value)) else out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 
 from dj_addin.cellref import cell_position as split_ref  # 'B12' → (12, 2)
 from dj_addin.cellref import column_letter as letter
@@ -19,6 +20,13 @@ ROW_RE = re.compile(r"<row\b[^>]*?/>|<row\b[^>]*?(?<!/)>.*?</row>", re.S)
 CELL_RE = re.compile(r"<c\b[^>]*?/>|<c\b[^>]*?(?<!/)>.*?</c>", re.S)
 COL_RE = re.compile(r"<col\b[^>]*>")
 ROW_START_RE = re.compile(r'<row\b(?:[^>]*?\sr="(\d+)")?')
+CELL_REF_RE = re.compile(r'<c\s+r="([A-Z]{1,3})\d+"')
+
+
+@lru_cache(maxsize=None)
+def column_number(letters: str) -> int:
+    """'B' → 2 (cached: a sheet has few distinct column letters)."""
+    return split_ref(letters + "1")[1]
 
 
 
@@ -71,10 +79,15 @@ class SheetCells:
             rm = self.row_match(row)
             out = {}
             for cm in CELL_RE.finditer(rm.group(0)) if rm is not None else ():
-                ref = attr(start_tag(cm.group(0)), "r")
+                cell = cm.group(0)
+                quick = CELL_REF_RE.match(cell)  # the usual '<c r="B12"': no attribute search
+                if quick is not None:
+                    out[column_number(quick.group(1))] = cell
+                    continue
+                ref = attr(start_tag(cell), "r")
                 if ref is None:
                     raise Unsupported("cell without reference")
-                out[split_ref(ref)[1]] = cm.group(0)
+                out[split_ref(ref)[1]] = cell
             self._cells[row] = out
         return self._cells[row]
 

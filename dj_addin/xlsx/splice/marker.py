@@ -63,12 +63,15 @@ def read_records(src: Path, book: WorkbookXml, name: str | None) -> list[MarkRec
 def marks_sheet_xml(records: list[MarkRecord]) -> bytes:
     """The hidden marks sheet (inline strings: no shared-strings edit), escaped and parsed before use."""
     body = []
+    letters = [letter(c) for c in range(1, len(MARKS_COLUMNS) + 1)]
     for r, values in enumerate([list(MARKS_COLUMNS)] + [record_row(rec) for rec in records], start=1):
-        cells = "".join(f'<c r="{letter(c)}{r}" t="inlineStr"><is><t xml:space="preserve">{text_xml(v)}</t></is></c>'
-                        for c, v in enumerate(values, start=1) if v)  # record_row: characters XML holds only
+        cells = "".join(f'<c r="{x}{r}" t="inlineStr"><is><t xml:space="preserve">{text_xml(v)}</t></is></c>'
+                        for x, v in zip(letters, values) if v)  # record_row: characters XML holds only
         body.append(f'<row r="{r}">{cells}</row>')
+    # the dimension lets a reader size the sheet without reading it (openpyxl's check of every write does)
+    dimension = f'<dimension ref="A1:{letters[-1]}{len(records) + 1}"/>'
     xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           f'<worksheet xmlns="{MAIN_NS}"><sheetData>{"".join(body)}</sheetData></worksheet>')
+           f'<worksheet xmlns="{MAIN_NS}">{dimension}<sheetData>{"".join(body)}</sheetData></worksheet>')
     check_xml(xml, "marks sheet")  # escaped text always parses; never write a part that does not
     return xml.encode("utf-8")
 
@@ -166,10 +169,11 @@ class Marker:
         cells, notes = self.sheet(mark.sheet)
         note = notes.get(mark.cell)
         row, col = split_ref(mark.cell)
-        rec = new_record(mark, self.styles.fill_value(cells.style(mark.cell)), note.text if note else None,
+        xf = cells.style(mark.cell)  # looked up once: 20,000 marks make this the inner loop
+        rec = new_record(mark, self.styles.fill_value(xf), note.text if note else None,
                          note.author if note else None, self.values.text(cells.cells_of(row).get(col)))
         if rec.mark_rgb:
-            self.set_fill(mark.sheet, mark.cell, mark_fill(rec.mark_rgb))
+            cells.set_style(mark.cell, self.styles.with_fill_value(xf, mark_fill(rec.mark_rgb)))
         notes.set(mark.cell, rec.note, MARK_AUTHOR)
         return rec
 

@@ -42,6 +42,10 @@ class StyleSheet:
         self.changed: set[str] = set()
         self._fill_values: list[FillValue] = []  # fills parsed so far, by index
         self._fill_index: dict[FillValue, int] = {}  # first fill of each representable value
+        # Marking 20,000 cells asks the same few questions 20,000 times: remember the answers
+        # (cell formats and fills are only ever appended, so an answer never goes stale).
+        self._xf_fill: dict[int, FillValue] = {}
+        self._with_fill: dict[tuple[int, FillValue], int] = {}
         for name, tag in BLOCKS:
             if not tag:
                 continue
@@ -83,9 +87,14 @@ class StyleSheet:
 
     def fill_value(self, xf_index: int) -> FillValue:
         """The fill a cell format shows, as a value (a fill we cannot read: ``UNKNOWN_FILL``)."""
+        known = self._xf_fill.get(xf_index)
+        if known is not None:
+            return known
         fill_id = int(attr(start_tag(self.xf(xf_index)), "fillId") or 0)
         self._parse_fills()
-        return self._fill_values[fill_id] if 0 <= fill_id < len(self._fill_values) else NO_FILL
+        value = self._fill_values[fill_id] if 0 <= fill_id < len(self._fill_values) else NO_FILL
+        self._xf_fill[xf_index] = value
+        return value
 
     def _parse_fills(self) -> None:
         fills = self.items["fills"]
@@ -102,11 +111,16 @@ class StyleSheet:
         """Index of a cell format like ``xf_index`` but showing ``value`` (an existing equal fill is reused)."""
         if not value.representable:
             raise ValueError("a fill that is not representable cannot be written")
+        key = (xf_index, value)
+        known = self._with_fill.get(key)
+        if known is not None:
+            return known
         self._parse_fills()
         if value not in self._fill_index:
             self.add("fills", fill_xml(value), dedupe=False)
             self._parse_fills()
-        return self._with_fill_id(xf_index, self._fill_index[value])
+        index = self._with_fill[key] = self._with_fill_id(xf_index, self._fill_index[value])
+        return index
 
     def _with_fill_id(self, xf_index: int, fill_id: int) -> int:
         xf = self.xf(xf_index)
