@@ -46,7 +46,9 @@ def takes(ws: Worksheet, plan: SheetPlan) -> set[int]:
         return set()
     out = set()
     for i, block in enumerate(plan.blocks):
-        if len(block.rows) < MIN_ROWS or any(isinstance(v, Formula) for row in block.rows for v in row):
+        if len(block.rows) < MIN_ROWS or any(row is None for row in block.rows):  # None: rows xlsx.bulk splices
+            continue
+        if any(isinstance(v, Formula) for row in block.rows for v in row):
             continue
         shared = any(j != i and other.top <= block.last_row and block.first_row <= other.bottom
                      for j, other in enumerate(plan.blocks))
