@@ -202,17 +202,9 @@ def parse_column(col: Column, raw: list[Any]) -> tuple[list[Any], list[bool]]:
             typed[v] = None if p is nz.INVALID else (default if p is None else p)
             flags[v] = p is nz.INVALID
         return [typed[v] for v in raw], [flags[v] for v in raw]
-    cache: dict[Any, Any] = {}
     values: list[Any] = []
     bad: list[bool] = []
-    for v in raw:
-        key = (v.__class__, v)
-        try:
-            p = cache[key]
-        except KeyError:
-            p = cache[key] = parse(v)
-        except TypeError:  # unhashable: parse directly
-            p = parse(v)
+    for p in by_value(parse, raw):
         if p is nz.INVALID:
             values.append(None)
             bad.append(True)
