@@ -49,6 +49,11 @@ MAX_TEXT = 32767  # Excel's limit in UTF-16 units; xlsxwriter cuts longer text t
 _PLAIN = frozenset({type(None), str, int, float, bool, dt.date, dt.datetime})
 
 
+# zlib level of the spliced package: the tall sheets are hundreds of MB of XML at a university's
+# size, and level 1 deflates them about three times as fast as the default 6 for a file about a
+# third larger (measured on 300 branches: see README, 汇总下级 → Speed).
+BULK_LEVEL = 1
+
 def _text(value: str) -> str:
     if len(value) > MAX_TEXT // 2 and len(value.encode("utf-16-le")) // 2 > MAX_TEXT:
         value = value.encode("utf-16-le")[:MAX_TEXT * 2].decode("utf-16-le", "ignore")
@@ -262,6 +267,7 @@ def _splice(inner: Path, dest: Path, plans: dict[str, tuple[SheetPlan, dict[int,
                 continue
             part = zipfile.ZipInfo(info.filename, info.date_time)
             part.compress_type = zipfile.ZIP_DEFLATED
+            part._compresslevel = BULK_LEVEL  # ZipFile.open takes the level from the ZipInfo it is given
             with out.open(part, "w") as fout:
                 _splice_sheet(src.read(info), found[0], found[1], fout)
 
