@@ -55,7 +55,7 @@ def decide(loaded: list[Loaded], year: int | None, known_units: dict[str, str], 
             d.outcome = RETURNED
             d.reasons = [f"考核年度为 {x.year if x.year is not None else '（未填）'}，与汇总的 {year} 年不同"]
         elif x.errors:
-            detail = "；".join(x.first_errors)
+            detail = "；".join(e.rstrip("。；") for e in x.first_errors) + "。"
             if include_errors:
                 d.warnings.append(f"含 {x.errors} 个错误，按 --include-errors 一并汇总：{detail}")
             else:
