@@ -25,25 +25,19 @@ from dj_addin.schema import ColType, Column, synonyms_for
 __all__ = ["Cells", "by_value", "columns_of", "found_cells", "parse_cells", "parse_column", "parser_for"]
 
 
+_PARSERS: dict[ColType, Callable[[Any], Any]] = {
+    ColType.DATE: nz.parse_date, ColType.ID: nz.parse_id, ColType.IDS: nz.parse_ids, ColType.INT: nz.parse_int,
+    ColType.NUMBER: nz.parse_number, ColType.BOOL: nz.parse_bool,
+}
+
+
 def parser_for(col: Column) -> Callable[[Any], Any]:
-    t = col.type
-    if t is ColType.DATE:
-        return nz.parse_date
-    if t is ColType.ID:
-        return nz.parse_id
-    if t is ColType.IDS:
-        return nz.parse_ids
-    if t is ColType.INT:
-        return nz.parse_int
-    if t is ColType.NUMBER:
-        return nz.parse_number
-    if t is ColType.BOOL:
-        return nz.parse_bool
-    if t is ColType.ENUM:
+    """The cell parser of a column's type (a list column knows its choices and synonyms)."""
+    if col.type is ColType.ENUM:
         syn = synonyms_for(col)
         choices = col.choices
         return lambda v: nz.parse_enum(v, choices, syn)
-    return nz.parse_text
+    return _PARSERS.get(col.type, nz.parse_text)
 
 
 def objects(values: Iterable[Any], n: int) -> np.ndarray:
