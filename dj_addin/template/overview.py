@@ -228,6 +228,12 @@ def count_quarter(year: int, today: dt.date) -> int:
     return (clamped.month - 1) // 3 + 1
 
 
+def quarter_window(year: int, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first day of :func:`count_quarter`'s quarter and the first day after it."""
+    first_month = (count_quarter(year, today) - 1) * 3 + 1
+    return _month_start(year, first_month), _month_start(year, first_month + 3)
+
+
 def quarter_label(year: int | None, today: dt.date) -> str:
     """What the 统计季度 cell shows (:func:`quarter_label_formula`)."""
     if not isinstance(year, int):
@@ -268,9 +274,7 @@ def compute_overview(book: Book, today: dt.date | None = None) -> dict[str, int 
     if not isinstance(year, int):
         out["silent_members"] = None
         return out
-    first_month = (count_quarter(year, today) - 1) * 3 + 1
-    q_start = _month_start(year, first_month)
-    q_end = _month_start(year, first_month + 3)
+    q_start, q_end = quarter_window(year, today)
     real = log.raw["date"].map(lambda v: isinstance(v, (dt.date, dt.datetime))) if len(log.raw) else []
     active: set[str] = set()
     if len(log.raw):
@@ -291,8 +295,7 @@ def merged_fixed_figures(book: Book, today: dt.date) -> dict[str, tuple[int | st
     year = book.year
     if not isinstance(year, int):
         return {"silent_members": (NO_YEAR_TEXT, "请先填写「基本信息」的考核年度")}
-    first_month = (count_quarter(year, today) - 1) * 3 + 1
-    start, end = pd.Timestamp(_month_start(year, first_month)), pd.Timestamp(_month_start(year, first_month + 3))
+    start, end = map(pd.Timestamp, quarter_window(year, today))
     log = book.tables[schema.CONTACT_LOG.key].data
     active: set[str] = set()
     if len(log):
