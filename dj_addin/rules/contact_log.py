@@ -65,7 +65,12 @@ def entered_twice(ctx: Context) -> Iterable[Hit]:
     if not later.any():
         return
     first = sub.assign(_row=ctx.row_of(t, sub.index)).groupby(list(DOUBLE_KEYS), sort=False)["_row"].transform("first")
-    for rid, row, value in ctx.cells(t, "date", later.reindex(t.data.index, fill_value=False)):
-        yield Hit(LOG, row, "date",
-                  f"第{row}行与第{int(first.at[rid])}行的党员、对象、日期和联系方式都相同，可能重复录入；",
-                  "如确是同一天两次联系可不处理，否则请删除重复的行。", value=value)
+    later_at = later.to_numpy(dtype=bool)
+    mask = np.zeros(len(t), dtype=bool)
+    mask[np.flatnonzero(usable)[later_at]] = True  # the later rows, by position in the sheet
+    # cells() yields the masked rows in sheet order, the order of ``sub``: the first rows line up.
+    firsts = first.to_numpy()[later_at].tolist()
+    suggestion = "如确是同一天两次联系可不处理，否则请删除重复的行。"
+    for (_, row, value), first_row in zip(ctx.cells(t, "date", mask), firsts):
+        yield Hit(LOG, row, "date", f"第{row}行与第{int(first_row)}行的党员、对象、日期和联系方式都相同，可能重复录入；",
+                  suggestion, value=value)
