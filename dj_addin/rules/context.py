@@ -135,6 +135,52 @@ class Context:
         shown = nz.shown_id if t.spec.column(key).type is schema.ColType.ID else nz.text_of  # IDs: one form everywhere
         return ((int(i), int(r), shown(v)) for i, r, v in zip(rids, rows, raw))
 
+    def values(self, t: SheetTable, key: str) -> np.ndarray:
+        """A typed column as an array, once per run (rules compare arrays, not Series:
+        a pandas operation costs more than the 1,500 comparisons it makes)."""
+        ck = ("values", t.key, key)
+        if ck not in self._cache:
+            self._cache[ck] = t.data[key].to_numpy()
+        return self._cache[ck]
+
+    def excel_rows(self, t: SheetTable) -> np.ndarray:
+        """The Excel row of every row, by position."""
+        ck = ("excel_rows", t.key)
+        if ck not in self._cache:
+            self._cache[ck] = t.origin["row"].to_numpy()
+        return self._cache[ck]
+
+    def at_positions(self, t: SheetTable, key: str, mask: np.ndarray) -> Iterator[tuple[int, int, str]]:
+        """(position, Excel row, value as found) of every row where the positional
+        bool array ``mask`` holds, like ``cells`` but naming positions (for ``values``)."""
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return iter(())
+        raw = t.raw[key].to_numpy()[positions]
+        rows = self.excel_rows(t)[positions]
+        shown = nz.shown_id if t.spec.column(key).type is schema.ColType.ID else nz.text_of  # IDs: one form everywhere
+        return ((int(i), int(r), shown(v)) for i, r, v in zip(positions, rows, raw))
+
+    def id_set(self, sheet_key: str, key: str) -> frozenset:
+        """``ids`` as a set: readable IDs are always text, so set membership is ``isin``."""
+        ck = ("id_set", sheet_key, key)
+        if ck not in self._cache:
+            self._cache[ck] = frozenset(self.ids(sheet_key, key))
+        return self._cache[ck]
+
+    def first_values(self, sheet_key: str, key: str, value_key: str) -> dict:
+        """``lookup`` as a dict: ID → another column's value, first row wins."""
+        ck = ("first_values", sheet_key, key, value_key)
+        if ck not in self._cache:
+            t = self.table(sheet_key)
+            usable = self.usable(t, key)
+            found: dict = {}
+            for k, v in zip(self.values(t, key)[usable].tolist(), self.values(t, value_key)[usable].tolist()):
+                if k not in found:
+                    found[k] = v
+            self._cache[ck] = found
+        return self._cache[ck]
+
     @staticmethod
     def row_of(t: SheetTable, rids: pd.Index | np.ndarray | list) -> np.ndarray:
         """Excel rows of row ids (e.g. the first row a repeat names)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from dj_addin import normalize as nz
@@ -124,23 +125,27 @@ def name_mismatch(ctx: Context) -> Iterable[Hit]:
         t = ctx.table(sheet_key)
         if not (ctx.has(t, id_key) and ctx.has(t, name_key)) or not ctx.table(ref_sheet).found:
             continue
-        names = ctx.lookup(ref_sheet, id_key, "name")
-        ids = t.data[id_key]
-        expected = ids.map(names)
-        mask = ctx.usable(t, id_key) & ctx.usable(t, name_key) & ids.isin(names.index) & expected.notna()
-        if not mask.any():
+        names = ctx.first_values(ref_sheet, id_key, "name")
+        ids, given = ctx.values(t, id_key), ctx.values(t, name_key)
+        # Readable IDs are text: a dict look-up is the ``map`` of the roster's names.
+        positions = np.flatnonzero(ctx.usable(t, id_key) & ctx.usable(t, name_key))
+        expected = np.array([names.get(i) for i in ids[positions].tolist()], dtype=object)
+        known = ~pd.isna(expected)  # the ID is on the roster with a name
+        positions, expected = positions[known], expected[known]
+        if not len(positions):
             continue
-        given = t.data.loc[mask, name_key]
-        differs = given != expected[mask]  # exact first; fold only the few that differ
+        differs = given[positions] != expected  # exact first; fold only the few that differ
         if differs.any():
-            differs[differs] = (_fold_name(given[differs]) != _fold_name(expected[mask][differs])).to_numpy(
-                dtype=bool, na_value=True)
-        mask = differs.reindex(t.data.index, fill_value=False).astype(bool)
+            differs[differs] = (_fold_name(pd.Series(given[positions][differs]))
+                                != _fold_name(pd.Series(expected[differs]))).to_numpy(dtype=bool, na_value=True)
+        mask = np.zeros(len(t), dtype=bool)
+        mask[positions[differs]] = True
+        expected_at = dict(zip(positions[differs].tolist(), expected[differs].tolist()))
         ref_name = schema.sheet(ref_sheet).name
         field = header(sheet_key, name_key)
-        for rid, row, value in ctx.cells(t, name_key, mask):
+        for pos, row, value in ctx.at_positions(t, name_key, mask):
             yield Hit(sheet_key, row, name_key,
-                      f"{at(row, field, value)}，但编号 {ids.at[rid]} 在「{ref_name}」中的姓名是 {expected.at[rid]}；",
+                      f"{at(row, field, value)}，但编号 {ids[pos]} 在「{ref_name}」中的姓名是 {expected_at[pos]}；",
                       f"请核对编号和姓名，以「{ref_name}」为准。")
 
 
