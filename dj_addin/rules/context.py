@@ -78,7 +78,7 @@ class Context:
                 self._cache[ck] = {k: (empty, empty) for k in keys}
                 return self._cache[ck]
             errors = _flags(t.errors, keys)
-            raw_na = (t.raw if list(t.raw.columns) == keys else t.raw[keys]).isna().to_numpy()
+            raw_na = pd.isna((t.raw if t.raw.columns.tolist() == keys else t.raw[keys]).to_numpy())
             blank = raw_na & ~errors
             usable = ~raw_na & ~_flags(t.bad, keys) & ~errors
             for i, col in enumerate(t.spec.columns):  # a blank cell may hold the column's default
@@ -225,7 +225,7 @@ class Context:
 
 
 def _flags(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    return (frame if list(frame.columns) == keys else frame[keys]).to_numpy(dtype=bool)
+    return (frame if frame.columns.tolist() == keys else frame[keys]).to_numpy(dtype=bool)
 
 
 def header(sheet_key: str, key: str) -> str:
