@@ -59,18 +59,38 @@ def entered_twice(ctx: Context) -> Iterable[Hit]:
     t = ctx.table(LOG)
     if not all(ctx.has(t, k) for k in DOUBLE_KEYS) or not len(t):
         return
-    usable = np.logical_and.reduce([ctx.usable(t, k) for k in DOUBLE_KEYS])
-    sub = t.data.loc[usable, list(DOUBLE_KEYS)]
-    later = sub.duplicated(keep="first")
+    usable = np.flatnonzero(np.logical_and.reduce([ctx.usable(t, k) for k in DOUBLE_KEYS]))
+    firsts = _first_of_same(ctx, t, usable)
+    later = firsts != np.arange(len(usable))
     if not later.any():
         return
-    first = sub.assign(_row=ctx.row_of(t, sub.index)).groupby(list(DOUBLE_KEYS), sort=False)["_row"].transform("first")
-    later_at = later.to_numpy(dtype=bool)
     mask = np.zeros(len(t), dtype=bool)
-    mask[np.flatnonzero(usable)[later_at]] = True  # the later rows, by position in the sheet
-    # cells() yields the masked rows in sheet order, the order of ``sub``: the first rows line up.
-    firsts = first.to_numpy()[later_at].tolist()
+    mask[usable[later]] = True  # the later rows, by position in the sheet
+    # at_positions() yields the masked rows in sheet order, the order of ``usable``: the first rows line up.
+    first_rows = ctx.excel_rows(t)[usable[firsts[later]]].tolist()
     suggestion = "如确是同一天两次联系可不处理，否则请删除重复的行。"
-    for (_, row, value), first_row in zip(ctx.cells(t, "date", mask), firsts):
-        yield Hit(LOG, row, "date", f"第{row}行与第{int(first_row)}行的党员、对象、日期和联系方式都相同，可能重复录入；",
+    for (_, row, value), first_row in zip(ctx.at_positions(t, "date", mask), first_rows):
+        yield Hit(LOG, row, "date", f"第{row}行与第{first_row}行的党员、对象、日期和联系方式都相同，可能重复录入；",
                   suggestion, value=value)
+
+
+def _first_of_same(ctx: Context, t, positions: np.ndarray) -> np.ndarray:
+    """For each of the rows at ``positions``, the index (into ``positions``) of the
+    first of them with the same DOUBLE_KEYS: its own index when it is the first.
+
+    Readable IDs and list values are text and readable dates are never NaT, so a
+    dict keyed by the values (dates as nanoseconds) groups exactly as pandas'
+    ``duplicated`` does; anything else goes through pandas."""
+    columns = [ctx.values(t, k)[positions] for k in DOUBLE_KEYS]
+    as_lists = [c.view("int64").tolist() if c.dtype.kind == "M" else c.tolist() for c in columns]
+    text = all(c.dtype.kind == "M" or all(type(v) is str for v in values) for c, values in zip(columns, as_lists))
+    if text and not any(c.dtype.kind == "M" and np.isnat(c).any() for c in columns):
+        seen: dict[tuple, int] = {}
+        return np.fromiter((seen.setdefault(key, i) for i, key in enumerate(zip(*as_lists))),
+                           dtype=np.int64, count=len(positions))
+    sub = t.data.iloc[positions][list(DOUBLE_KEYS)].reset_index(drop=True)
+    codes = sub.groupby(list(DOUBLE_KEYS), sort=False, dropna=False).ngroup().to_numpy()
+    first_of_code = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
+    for i in range(len(codes) - 1, -1, -1):
+        first_of_code[codes[i]] = i
+    return first_of_code[codes]
