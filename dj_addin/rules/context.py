@@ -191,17 +191,22 @@ class Context:
         (R006 办结 before 联系, R010 结束 before 开始): (row, value as found, the earlier date)."""
         if not (self.has(t, key) and self.has(t, earlier)):
             return
-        first, second = t.data[earlier], t.data[key]
+        first, second = self.values(t, earlier), self.values(t, key)
         mask = self.usable(t, earlier) & self.usable(t, key) & (second < first)
-        for rid, row, value in self.cells(t, key, mask):
-            yield row, value, first.at[rid].date().isoformat()
+        for pos, row, value in self.at_positions(t, key, mask):
+            yield row, value, pd.Timestamp(first[pos]).date().isoformat()
 
     def first_rows(self, t: SheetTable, key: str) -> np.ndarray:
         """Rows with a readable ID that is not a repeat of an earlier row's (R001
         reports repeats; member-level rules look at the first row only)."""
         ck = ("first_rows", t.key, key)
         if ck not in self._cache:
-            self._cache[ck] = self.usable(t, key) & ~t.data[key].duplicated(keep="first").to_numpy()
+            usable = self.usable(t, key)
+            values = self.values(t, key).tolist()
+            repeat = _repeats(values) if all(type(v) is str for v, u in zip(values, usable) if u) else None
+            if repeat is None:
+                repeat = t.data[key].duplicated(keep="first").to_numpy()
+            self._cache[ck] = usable & ~repeat
         return self._cache[ck]
 
     def ids(self, sheet_key: str, key: str) -> pd.Index:
@@ -222,6 +227,22 @@ class Context:
             sub = sub.drop_duplicates(subset=key, keep="first")
             self._cache[ck] = pd.Series(sub[value_key].values, index=sub[key].values)
         return self._cache[ck]
+
+
+def _repeats(values: list) -> np.ndarray | None:
+    """``duplicated(keep="first")`` of a column whose readable values are text (None: a
+    value that cannot go in a set; the caller asks pandas)."""
+    seen: set = set()
+    repeat = np.zeros(len(values), dtype=bool)
+    try:
+        for i, v in enumerate(values):
+            if v in seen:
+                repeat[i] = True
+            else:
+                seen.add(v)
+    except TypeError:
+        return None
+    return repeat
 
 
 def _flags(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
