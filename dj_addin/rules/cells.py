@@ -274,7 +274,7 @@ _WHITE_SPACE = re.compile(r"\s+")
 
 
 def _visible_chars(text: str) -> int:
-    """Characters other than white space (what ``str.replace(r"\s+", "")`` leaves). Every
+    """Characters other than white space (what removing the matches of ``\\s+`` leaves). Every
     white-space character but the ASCII space is unprintable, so a printable text
     without a space has none, and the regular expression is skipped."""
     if text.isprintable() and " " not in text:

@@ -7,7 +7,7 @@ from typing import Iterable
 import numpy as np
 
 from dj_addin import schema
-from dj_addin.rules.context import Context, at, header
+from dj_addin.rules.context import Context, at, header, whole_days
 from dj_addin.rules.registry import ERROR, WARNING, Hit, rule
 
 LOG = schema.CONTACT_LOG.key
@@ -44,12 +44,15 @@ def overdue(ctx: Context) -> Iterable[Hit]:
     if not (ctx.has(t, "handling") and ctx.has(t, "date")):
         return
     limit = ctx.run.settings.overdue_days
-    days = (ctx.as_of_ts - t.data["date"]).dt.days
-    mask = (t.data["handling"] == IN_PROGRESS) & ctx.usable(t, "date") & (days > limit)
+    mask = (ctx.values(t, "handling") == IN_PROGRESS) & ctx.usable(t, "date")
+    if not mask.any():
+        return
+    days = whole_days(ctx.as_of_ts.to_datetime64() - ctx.values(t, "date"))
+    mask &= days > limit
     field, date_field, closed_field = header(LOG, "handling"), header(LOG, "date"), header(LOG, "closed_date")
-    for rid, row, value in ctx.cells(t, "handling", mask):
+    for pos, row, value in ctx.at_positions(t, "handling", mask):
         yield Hit(LOG, row, "handling",
-                  f"{at(row, field, value)}，自{date_field}起已 {int(days.at[rid])} 天（督办期限 {limit:g} 天），需要督办；",
+                  f"{at(row, field, value)}，自{date_field}起已 {int(days[pos])} 天（督办期限 {limit:g} 天），需要督办；",
                   f"请跟进办理；办结后把{field}改为「{CLOSED}」并填写{closed_field}。")
 
 

@@ -229,6 +229,17 @@ class Context:
         return self._cache[ck]
 
 
+_NS_PER_DAY = 86_400_000_000_000
+
+
+def whole_days(spans: np.ndarray) -> np.ndarray:
+    """``Series.dt.days`` of a timedelta64[ns] array: whole days, rounded down (NaT → NaN)."""
+    ns = spans.astype("timedelta64[ns]").view("int64")
+    days = (ns // _NS_PER_DAY).astype(float)
+    days[np.isnat(spans)] = np.nan
+    return days
+
+
 def _repeats(values: list) -> np.ndarray | None:
     """``duplicated(keep="first")`` of a column whose readable values are text (None: a
     value that cannot go in a set; the caller asks pandas)."""

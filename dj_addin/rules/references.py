@@ -34,6 +34,9 @@ def duplicate_key(ctx: Context) -> Iterable[Hit]:
         t = ctx.table(sheet_key)
         if not ctx.has(t, col.key) or not len(t):
             continue
+        readable = ctx.values(t, col.key)[ctx.usable(t, col.key)].tolist()
+        if all(type(v) is str for v in readable) and len(set(readable)) == len(readable):
+            continue  # no repeats (readable IDs are text: a set is ``duplicated``)
         s = t.data.loc[ctx.usable(t, col.key), col.key]
         later = s.duplicated(keep="first")
         if not later.any():
