@@ -145,12 +145,9 @@ def _sheet_rank(book: Book, sheet_name: str) -> int:
     return _SHEET_ORDER.get(spec.key, len(_SHEET_ORDER)) if spec is not None else -1
 
 
-def _column_rank(letter: str) -> tuple[int, str]:
-    return (len(letter), letter)
-
-
 def _sort_key(book: Book, f: Finding, ranks: dict[str, int]) -> tuple:
-    if f.sheet not in ranks:
-        ranks[f.sheet] = _sheet_rank(book, f.sheet)
-    return (_LEVEL_ORDER.get(f.level, 9), ranks[f.sheet], f.row if f.row is not None else 0,
-            _column_rank(f.column), f.rule)
+    """Level, sheet in template order, row, column (AA after Z: by length, then letters), rule."""
+    rank = ranks.get(f.sheet)
+    if rank is None:
+        rank = ranks[f.sheet] = _sheet_rank(book, f.sheet)
+    return (_LEVEL_ORDER.get(f.level, 9), rank, f.row if f.row is not None else 0, len(f.column), f.column, f.rule)

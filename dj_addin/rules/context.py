@@ -100,7 +100,7 @@ class Context:
         ck = ("bad_columns", t.key)
         if ck not in self._cache:
             flags = t.bad.to_numpy(dtype=bool).any(axis=0) if len(t) else []
-            self._cache[ck] = {k for k, f in zip(t.bad.columns, flags) if f}
+            self._cache[ck] = {k for k, f in zip(t.bad.columns.tolist(), flags) if f}
         return self._cache[ck]
 
     def error_columns(self, t: SheetTable) -> set[str]:
@@ -108,7 +108,7 @@ class Context:
         ck = ("error_columns", t.key)
         if ck not in self._cache:
             flags = t.errors.to_numpy(dtype=bool).any(axis=0) if len(t) else []
-            self._cache[ck] = {k for k, f in zip(t.errors.columns, flags) if f}
+            self._cache[ck] = {k for k, f in zip(t.errors.columns.tolist(), flags) if f}
         return self._cache[ck]
 
     @staticmethod
@@ -165,7 +165,7 @@ class Context:
         """``ids`` as a set: readable IDs are always text, so set membership is ``isin``."""
         ck = ("id_set", sheet_key, key)
         if ck not in self._cache:
-            self._cache[ck] = frozenset(self.ids(sheet_key, key))
+            self._cache[ck] = frozenset(self.ids(sheet_key, key).tolist())
         return self._cache[ck]
 
     def first_values(self, sheet_key: str, key: str, value_key: str) -> dict:
