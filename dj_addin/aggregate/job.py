@@ -17,6 +17,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from dj_addin import schema
+from dj_addin.aggregate.collector import kept
 from dj_addin.aggregate.inputs import Skipped, find_inputs
 from dj_addin.aggregate.merge import (Conflict, Limited, Upper, conflicts, merge_books, over_limit, quota_differences,
                                       recompute, upper_level, upper_meta)
@@ -148,6 +149,13 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     """Merge the workbooks in ``inputs`` (files, folders, .zip, .eml) into a new workbook ``out``
     (None: check and compute only, write nothing). ``row_limit``: rows per merged data sheet
     (default ``DJ_MAX_ROWS`` or 500,000)."""
+    with kept() as keep:  # what the merge holds is walked by the garbage collector once (collector.py)
+        return _aggregate(inputs, out, template, include_errors, as_of, workers, force, progress, row_limit, keep)
+
+
+def _aggregate(inputs, out, template, include_errors: bool, as_of: dt.date | None, workers: int | None,
+               force: bool, progress: Progress | None, row_limit: int | None,
+               keep: Callable[[], None]) -> AggregateResult:
     from dj_addin.plans.results import results_plan
     from dj_addin.plans.rollup import rollup_plan
     from dj_addin.xlsx.reader import max_rows
@@ -167,7 +175,7 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
         found.skipped += [Skipped(s.name, "本级工作簿（--template），不作为下级汇总") for s in found.sources
                           if s.path is not None and s.path.resolve() == own]
         found.sources = [s for s in found.sources if s.path is None or s.path.resolve() != own]
-    loaded = load_all(found.sources, as_of, workers, progress)
+    loaded = load_all(found.sources, as_of, workers, progress, keep)
     year = output_year(loaded, upper.book.year if upper.from_template else None)
     decisions = decide(loaded, year, upper.units, include_errors)
     result = AggregateResult(None, decisions, found.refused, found.skipped, year=year)
@@ -183,8 +191,10 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     units = _units_table(upper, decisions)
     if units is not None:
         merged.tables[schema.UNITS.key] = units
+    keep()
     result.conflicts = conflicts(merged)
     calc = recompute(merged, as_of)
+    keep()
     result.scores, result.rollup, result.as_of = calc.scores, calc.rollup, calc.as_of
     result.unit_code, result.unit_name = meta.get("unit_code"), meta.get("unit_name")
     got = {str(d.loaded.unit_code) for d in chosen}
@@ -200,6 +210,7 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     shaped = input_plans(merged, {x.sheet: x.note for x in result.limited},
                          f"{result.unit_code or ''} {result.unit_name or ''}".strip(), len(chosen), calc.letterhead,
                          lists, today=dt.date.today())
+    keep()
     errors = sum(d.loaded.errors for d in chosen)
     lh = calc.letterhead
     outputs = [rollup_plan(calc.rollup.to_table(), lh), results_plan(calc.scores.to_table(errors > 0, errors), lh)]
@@ -211,6 +222,7 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     outputs.append(comparison_plan(result.figures, [q.code for q in calc.rollup.quotas], outcomes(activity, unit_of),
                                    lh))
     hidden = [p for p in (lists.plan(),) if p is not None]  # the long drop-down lists, last as in the template
+    keep()
     if out is not None:  # the input-shaped sheets' text is cleaned column by column (sheets.plain_column)
         write_workbook_bulk(out, shaped + clean_plans(outputs) + hidden, default_font=TEMPLATE_FONT)
         result.output = out
