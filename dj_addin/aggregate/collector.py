@@ -35,3 +35,17 @@ def kept() -> Iterator[Callable[[], None]]:
 
 def _nothing() -> None:
     return None
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """The collector paused while the sheets' plans are built: millions of row lists and
+    tuples of plain values, no cycles (the reader pauses it while it builds its grids, for
+    the same reason); what is freed is freed by reference counting as always."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

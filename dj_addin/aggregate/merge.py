@@ -98,15 +98,18 @@ def upper_meta(upper: Upper, first, year: int | None) -> KVTable:
     return kv_table(schema.META, values)
 
 
-def quota_differences(upper: Book, book: Book) -> list[str]:
-    """How a unit's 指标设置 differs from the upper level's (empty: the same)."""
-    keys = [c.key for c in schema.QUOTAS.columns]
+def quota_rows(book: Book) -> dict:
+    """指标设置 as 指标代码 → the rest of its row (the values as ``itertuples`` gives them)."""
+    d = book.tables[schema.QUOTAS.key].data
+    columns = [d[c.key].tolist() for c in schema.QUOTAS.columns]
+    return {r[0]: tuple(r[1:]) for r in zip(*columns) if r[0] is not None}
 
-    def rows(b: Book) -> dict:
-        d = b.tables[schema.QUOTAS.key].data
-        return {r[0]: tuple(r[1:]) for r in d[keys].itertuples(index=False) if r[0] is not None}
 
-    mine, theirs = rows(upper), rows(book)
+def quota_differences(upper: Book | dict, book: Book) -> list[str]:
+    """How a unit's 指标设置 differs from the upper level's (empty: the same); ``upper``
+    may be its ``quota_rows`` (a merge compares hundreds of units with one upper level)."""
+    mine = upper if isinstance(upper, dict) else quota_rows(upper)
+    theirs = quota_rows(book)
     out = []
     for code, row in theirs.items():
         if code not in mine:
