@@ -185,7 +185,7 @@ def conflicts(merged: Book) -> list[Conflict]:
     r = merged.tables[schema.ROSTER.key]
     frame = pd.DataFrame({"id": r.data["member_id"].to_numpy(dtype=object), "name": r.data["name"].to_numpy(dtype=object),
                           "unit": r.origin["source_unit"].to_numpy(dtype=object)}).dropna(subset=["id"])
-    for mid, g in _repeated(frame, "unit").groupby("id", sort=False):
+    for mid, g in _groups(_repeated(frame, "unit")):
         units = list(dict.fromkeys(str(u) for u in g["unit"]))
         if len(units) > 1:
             names = "、".join(dict.fromkeys(str(n) for n in g["name"] if n is not None))
@@ -194,13 +194,24 @@ def conflicts(merged: Book) -> list[Conflict]:
     t = merged.tables[schema.TARGETS.key]
     frame = pd.DataFrame({"id": t.data["target_id"].to_numpy(dtype=object), "name": t.data["name"].to_numpy(dtype=object),
                           "unit": t.origin["source_unit"].to_numpy(dtype=object)}).dropna(subset=["id", "name"])
-    for tid, g in _repeated(frame, "name").groupby("id", sort=False):
+    for tid, g in _groups(_repeated(frame, "name")):
         names = list(dict.fromkeys(str(n) for n in g["name"]))
         if len(names) > 1:
             units = list(dict.fromkeys(str(u) for u in g["unit"]))
             out.append(Conflict("对象编号姓名不一致", str(tid), units,
                                 f"对象编号 {tid} 的姓名不一致：{'、'.join(names)}（{'、'.join(units)}）"))
     return out
+
+
+def _groups(frame: pd.DataFrame) -> list[tuple[object, dict[str, list]]]:
+    """``frame.groupby("id", sort=False)`` as plain lists: (id, column → its values in row order) per
+    id in order of first appearance. Thousands of small groups cost seconds as frames."""
+    columns = [c for c in frame.columns if c != "id"]
+    values = {c: frame[c].tolist() for c in columns}
+    rows: dict[object, list[int]] = {}
+    for i, key in enumerate(frame["id"].tolist()):
+        rows.setdefault(key, []).append(i)
+    return [(key, {c: [values[c][i] for i in pos] for c in columns}) for key, pos in rows.items()]
 
 
 def _repeated(frame: pd.DataFrame, column: str) -> pd.DataFrame:
