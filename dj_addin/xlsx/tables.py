@@ -16,6 +16,7 @@ import pandas as pd
 
 from dj_addin import normalize as nz
 from dj_addin.cellref import column_letter
+from dj_addin.frames import block_frame, frame_of
 from dj_addin.model import ROW_ID, KVItem, KVTable, SheetTable, origin_frame
 from dj_addin.schema import SOURCE_ROW_HEADER, SOURCE_UNIT_HEADER, ColType, Column, Sheet
 from dj_addin.xlsx.columns import by_value, columns_of, found_cells, parse_cells, parse_column, parser_for
@@ -29,9 +30,7 @@ def empty_table(spec: Sheet) -> SheetTable:
     """A sheet that is not in the workbook: no rows, every column present."""
     t = SheetTable(spec=spec, found=False)
     t.data = _typed_frame(spec, {}, pd.Index([], dtype="int64", name=ROW_ID))
-    t.raw = pd.DataFrame({k: pd.Series([], dtype=object) for k in spec.keys}, index=t.data.index)
-    t.bad = pd.DataFrame({k: pd.Series([], dtype=bool) for k in spec.keys}, index=t.data.index)
-    t.errors = t.bad.copy()
+    t.raw, t.bad, t.errors = _as_found_frames(spec, {}, {}, {}, t.data.index)
     return t
 
 
@@ -53,25 +52,46 @@ def _fill_merged(grid: Grid, first_data_row: int) -> list[str]:
     return found
 
 
-def _as_series(col: Column, values: list[Any] | np.ndarray, index: pd.Index) -> pd.Series:
+def _typed_array(col: Column, values: np.ndarray | None, n: int) -> np.ndarray:
+    """A column's typed values as the frame holds them: ``datetime64[ns]`` for
+    dates, ``float64`` for numbers, objects otherwise (``None`` for a blank)."""
+    if values is None:
+        values = np.empty(n, dtype=object)
+        values.fill(col.default)  # one object in every cell, as [default] * n
     if col.type is ColType.DATE:
-        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").values,
-                         index=index, dtype="datetime64[ns]")
+        return pd.to_datetime(values, errors="coerce").as_unit("ns").to_numpy()
     if col.is_numeric:
         numbers = np.array(values, dtype=object)  # a copy: None → NaN in place
         numbers[pd.isna(numbers)] = np.nan
-        return pd.Series(numbers, index=index, dtype="float64")
-    return pd.Series(values, index=index, dtype=object)
+        return numbers.astype("float64")
+    return values
 
 
-def _typed_frame(spec: Sheet, cols: dict[str, list[Any]], index: pd.Index) -> pd.DataFrame:
-    data = {}
-    for col in spec.columns:
-        values = cols.get(col.key)
-        if values is None:
-            values = [col.default] * len(index)
-        data[col.key] = _as_series(col, values, index)
-    return pd.DataFrame(data, index=index)
+def _typed_frame(spec: Sheet, cols: dict[str, np.ndarray], index: pd.Index,
+                 extra: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """Every schema column typed (``_typed_array``), then the extra columns as found."""
+    n = len(index)
+    data = {col.key: _typed_array(col, cols.get(col.key), n) for col in spec.columns}
+    own = set(data)
+    for h, values in (extra or {}).items():  # a header that is also a schema key is marked as the sheet's own
+        data[h if h not in own else f"{h}（原表）"] = values
+    return frame_of(data, index)
+
+
+def _as_found_frames(spec: Sheet, raw: dict[str, np.ndarray], bad: dict[str, np.ndarray],
+                     errors: dict[str, np.ndarray], index: pd.Index) -> tuple[pd.DataFrame, ...]:
+    """``raw`` (objects, ``None`` where a column is missing), ``bad`` and
+    ``errors`` (``False`` where it is missing): one block each."""
+    keys = spec.keys
+    n = len(index)
+    out = []
+    for cols, block in ((raw, np.empty((len(keys), n), dtype=object)), (bad, np.zeros((len(keys), n), dtype=bool)),
+                        (errors, np.zeros((len(keys), n), dtype=bool))):
+        for i, k in enumerate(keys):
+            if k in cols:
+                block[i] = cols[k]
+        out.append(block_frame(block, keys, index))
+    return tuple(out)
 
 
 def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
@@ -128,19 +148,9 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     t.header_notes = dict(mapping.notes)
     t.merged_ranges = merged
     t.last_row = max(len(grid.rows), hr + 1)
-    data = _typed_frame(spec, typed, idx)
-    if extra_cols:  # one concat: thousands of extra columns added one by one fragment the frame
-        extra = {(h if h not in data.columns else f"{h}（原表）"): pd.Series(values, index=idx, dtype=object)
-                 for h, values in extra_cols.items()}
-        data = pd.concat([data, pd.DataFrame(extra, index=idx)], axis=1)
-    t.data = data
+    t.data = _typed_frame(spec, typed, idx, extra_cols)
     t.origin = _origin(excel_rows, {k: pick(vs) for k, vs in source_cols.items()})
-    t.raw = pd.DataFrame({k: pd.Series(raw_cols.get(k, [None] * len(idx)), index=idx, dtype=object)
-                          for k in spec.keys}, index=idx)
-    t.bad = pd.DataFrame({k: pd.Series(bad.get(k, [False] * len(idx)), index=idx, dtype=bool)
-                          for k in spec.keys}, index=idx)
-    t.errors = pd.DataFrame({k: pd.Series(err_cols.get(k, [False] * len(idx)), index=idx, dtype=bool)
-                             for k in spec.keys}, index=idx)
+    t.raw, t.bad, t.errors = _as_found_frames(spec, raw_cols, bad, err_cols, idx)
     return t
 
 
