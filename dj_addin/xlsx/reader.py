@@ -50,13 +50,16 @@ def book_from_grids(sheet_names: list[str], grids: dict[str, Grid], path: Path |
     """Typed tables from grids of the sheets that ``match_sheet_names`` picked."""
     wanted = match_sheet_names(sheet_names)
     book = Book(path=path, sheet_names=list(sheet_names))
-    for spec in READ_SHEETS:
-        name = wanted.get(spec.key)
-        grid = grids.get(name) if name else None
+    for spec in READ_SHEETS:  # the key–value sheets first: 基本信息 names the unit of the rows
         if spec.kind is SheetKind.KV:
+            name = wanted.get(spec.key)
+            grid = grids.get(name) if name else None
             book.kv[spec.key] = grid_to_kv(spec, grid) if grid is not None else KVTable(spec=spec)
-        else:
-            book.tables[spec.key] = grid_to_table(spec, grid) if grid is not None else empty_table(spec)
+    for spec in READ_SHEETS:
+        if spec.kind is not SheetKind.KV:
+            name = wanted.get(spec.key)
+            grid = grids.get(name) if name else None
+            book.tables[spec.key] = grid_to_table(spec, grid, book.unit_code) if grid is not None else empty_table(spec)
     translate_branch_names(book)
     return settle_origin(book)
 
