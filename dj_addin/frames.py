@@ -16,6 +16,7 @@ takes the usual way, with the same result.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -52,4 +53,11 @@ def _frame_slowly(columns: Mapping[str, np.ndarray], index: pd.Index) -> pd.Data
 def block_frame(block: np.ndarray, keys: Sequence[str], index: pd.Index) -> pd.DataFrame:
     """A frame of one dtype from a 2-D array holding one column per row
     (``block[i]`` is column ``keys[i]``), kept as it is (no inference)."""
-    return pd.DataFrame(block.T, index=index, columns=pd.Index(list(keys)), dtype=block.dtype)
+    return pd.DataFrame(block.T, index=index, columns=_columns(tuple(keys)), dtype=block.dtype)
+
+
+@lru_cache(maxsize=256)
+def _columns(keys: tuple[str, ...]) -> pd.Index:
+    """The column labels of a sheet's schema keys, made once (an Index cannot be
+    changed, so frames share it; pandas infers its type the same every time)."""
+    return pd.Index(list(keys))

@@ -61,12 +61,36 @@ def _typed_array(col: Column, values: np.ndarray | None, n: int) -> np.ndarray:
     elif values.dtype != object:  # typed already
         return values
     if col.type is ColType.DATE:
-        return pd.to_datetime(values, errors="coerce").as_unit("ns").to_numpy()
+        return _dates(values)
     if col.is_numeric:
         numbers = np.array(values, dtype=object)  # a copy: None → NaN in place
         numbers[pd.isna(numbers)] = np.nan
         return numbers.astype("float64")
     return values
+
+
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+_DAY_NS = 86_400 * 10**9
+_NAT = np.datetime64("NaT", "ns").view("int64")
+_NS_DAYS = (dt.date(1678, 1, 1).toordinal() - _EPOCH, dt.date(2261, 12, 31).toordinal() - _EPOCH)  # within datetime64[ns]
+_DATE_KINDS = frozenset({dt.date, type(None)})
+
+
+def _dates(values: np.ndarray) -> np.ndarray:
+    """Typed dates (``datetime.date`` or None) as ``datetime64[ns]``, blank as NaT.
+
+    pandas' ``to_datetime`` costs a quarter of a millisecond even for a few
+    dates, so plain dates in numpy's range are counted in days here; anything
+    else goes to pandas (``errors='coerce'``), which gives the same for these."""
+    cells = values.tolist()
+    if not set(map(type, cells)) <= _DATE_KINDS:
+        return pd.to_datetime(values, errors="coerce").as_unit("ns").to_numpy()
+    days = np.fromiter((_NAT if v is None else v.toordinal() - _EPOCH for v in cells), dtype="int64", count=len(cells))
+    known = days != _NAT
+    if known.any() and not (_NS_DAYS[0] <= days[known].min() and days[known].max() <= _NS_DAYS[1]):
+        return pd.to_datetime(values, errors="coerce").as_unit("ns").to_numpy()
+    days[known] *= _DAY_NS
+    return days.view("datetime64[ns]")
 
 
 def _typed_frame(spec: Sheet, cols: dict[str, np.ndarray], index: pd.Index,
