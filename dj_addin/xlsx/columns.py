@@ -97,6 +97,13 @@ def found_cells(cells: np.ndarray, errors_at: Iterable[tuple[int, str]] = ()) ->
     column, text; readers that blank them report them so) and those kept as
     text (#N/A…)."""
     errors_at = list(errors_at)
+    if not np.not_equal(cells, None).any():  # an empty column (a third of a branch book's): nothing to look at
+        values, errors, codes = cells.copy(), np.zeros(len(cells), dtype=bool), np.full(len(cells), -1, dtype=np.intp)
+        for i, text in errors_at:
+            errors[i] = True
+            values[i] = text
+            codes[i] = -1
+        return Cells(values, errors, codes, np.empty(0, dtype=object))
     try:
         # The None appended keeps pandas on its hash table for Python objects: for a column of
         # text only it would pick its string table, which leaves a UTF-8 copy attached to every

@@ -96,17 +96,18 @@ def _read_book(path: Path, engine: str, max_bytes: int | None) -> Book:
     with standard_package(path, limit_bytes) as std:  # the content decides the kind of file, not its name
         package = check_package(std, max_bytes=limit_bytes)
         wanted = match_sheet_names(package.sheet_names)
-        try:
-            parts = sheet_parts(std, list(wanted.values()))
-        except UnreadableFile:
-            raise
-        except Exception as exc:  # workbook.xml or its relationships damaged
-            raise UnreadableFile(f"文件「{path.name}」的工作表目录已损坏，无法读取；请用 Excel 打开修复后另存为 .xlsx，"
-                                 "或请对方重新发送。") from exc
         limit = max_rows()
-        scans = {name: scan_sheet(std, parts[name], rows_above=limit, cells_above=MAX_GRID_CELLS,
-                                  cols_above=MAX_COLUMNS)
-                 for name in wanted.values()}
+        with _opened(std) as zf:  # one read of the zip's directory for the parts and the scans
+            try:
+                parts = sheet_parts(std, list(wanted.values()), zf=zf)
+            except UnreadableFile:
+                raise
+            except Exception as exc:  # workbook.xml or its relationships damaged
+                raise UnreadableFile(f"文件「{path.name}」的工作表目录已损坏，无法读取；请用 Excel 打开修复后另存为 .xlsx，"
+                                     "或请对方重新发送。") from exc
+            scans = {name: scan_sheet(std, parts[name], rows_above=limit, cells_above=MAX_GRID_CELLS,
+                                      cols_above=MAX_COLUMNS, zf=zf)
+                     for name in wanted.values()}
         for name, sc in scans.items():
             _check_limits(path, name, sc, limit)
         dense = [n for n, sc in scans.items() if sc.extent <= MAX_GRID_CELLS]
@@ -125,6 +126,19 @@ def _read_book(path: Path, engine: str, max_bytes: int | None) -> Book:
     for name, grid in grids.items():
         grid.errors.update(scans[name].errors)
     return book_from_grids(package.sheet_names, grids, path=path)
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The package as a zip (``check_package`` has just read it whole); a file
+    that changed since is damaged, as ``scan_sheet`` says of it."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFile(f"文件「{path.name}」中的工作表数据已损坏；请用 Excel 打开修复后另存，"
+                             "或请对方重新发送。") from exc
+    with zf:
+        yield zf
 
 
 def _times_as_typed(path: Path, part: str, grid: Grid) -> None:
