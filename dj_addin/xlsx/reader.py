@@ -94,7 +94,7 @@ def collector_paused() -> Iterator[None]:
 def _read_book(path: Path, engine: str, max_bytes: int | None) -> Book:
     limit_bytes = max_file_bytes() if max_bytes is None else max_bytes
     with standard_package(path, limit_bytes) as std:  # the content decides the kind of file, not its name
-        package = check_package(std, max_bytes=limit_bytes)
+        package = check_package(std, max_bytes=limit_bytes, keep_sheets=True)
         wanted = match_sheet_names(package.sheet_names)
         limit = max_rows()
         with _opened(std) as zf:  # one read of the zip's directory for the parts and the scans
@@ -106,7 +106,7 @@ def _read_book(path: Path, engine: str, max_bytes: int | None) -> Book:
                 raise UnreadableFile(f"文件「{path.name}」的工作表目录已损坏，无法读取；请用 Excel 打开修复后另存为 .xlsx，"
                                      "或请对方重新发送。") from exc
             scans = {name: scan_sheet(std, parts[name], rows_above=limit, cells_above=MAX_GRID_CELLS,
-                                      cols_above=MAX_COLUMNS, zf=zf)
+                                      cols_above=MAX_COLUMNS, zf=zf, data=package.sheet_bytes.get(parts[name]))
                      for name in wanted.values()}
         for name, sc in scans.items():
             _check_limits(path, name, sc, limit)
