@@ -9,6 +9,7 @@ counts because they fall after an earlier as-of date.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Iterable
 
@@ -254,12 +255,31 @@ def short_content(ctx: Context) -> Iterable[Hit]:
     t = ctx.table(schema.CONTACT_LOG.key)
     if not ctx.has(t, "content") or not len(t):
         return
-    text = t.data["content"].astype("string").str.replace(r"\s+", "", regex=True)
-    mask = ctx.usable(t, "content") & (text.str.len() < MIN_CONTENT_CHARS).fillna(False).astype(bool)
+    usable = ctx.usable(t, "content")
+    positions = np.flatnonzero(usable)
+    texts = ctx.values(t, "content")[positions].tolist()
+    if all(type(v) is str for v in texts):  # the usual case: no pandas string column to build
+        mask = np.zeros(len(t), dtype=bool)
+        mask[positions] = [_visible_chars(v) < MIN_CONTENT_CHARS for v in texts]
+    else:
+        text = t.data["content"].astype("string").str.replace(_WHITE_SPACE.pattern, "", regex=True)
+        mask = usable & (text.str.len() < MIN_CONTENT_CHARS).fillna(False).astype(bool)
     field = header(t.key, "content")
     for row, value in ctx.flagged(t, "content", mask):
         yield Hit(t.key, row, "content", f"{at(row, field, value)}，太简短（少于 {MIN_CONTENT_CHARS} 个字）；",
                   "请写明联系的主要内容，如了解的情况、反映的问题。")
+
+
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+def _visible_chars(text: str) -> int:
+    """Characters other than white space (what removing the matches of ``\\s+`` leaves). Every
+    white-space character but the ASCII space is unprintable, so a printable text
+    without a space has none, and the regular expression is skipped."""
+    if text.isprintable() and " " not in text:
+        return len(text)
+    return len(_WHITE_SPACE.sub("", text))
 
 
 @rule("C008", ERROR, "*", "不是“是”或“否”")

@@ -7,7 +7,7 @@ from typing import Iterable
 import numpy as np
 
 from dj_addin import schema
-from dj_addin.rules.context import Context, at, header
+from dj_addin.rules.context import Context, at, header, whole_days
 from dj_addin.rules.registry import ERROR, WARNING, Hit, rule
 
 LOG = schema.CONTACT_LOG.key
@@ -44,12 +44,15 @@ def overdue(ctx: Context) -> Iterable[Hit]:
     if not (ctx.has(t, "handling") and ctx.has(t, "date")):
         return
     limit = ctx.run.settings.overdue_days
-    days = (ctx.as_of_ts - t.data["date"]).dt.days
-    mask = (t.data["handling"] == IN_PROGRESS) & ctx.usable(t, "date") & (days > limit)
+    mask = (ctx.values(t, "handling") == IN_PROGRESS) & ctx.usable(t, "date")
+    if not mask.any():
+        return
+    days = whole_days(ctx.as_of_ts.to_datetime64() - ctx.values(t, "date"))
+    mask &= days > limit
     field, date_field, closed_field = header(LOG, "handling"), header(LOG, "date"), header(LOG, "closed_date")
-    for rid, row, value in ctx.cells(t, "handling", mask):
+    for pos, row, value in ctx.at_positions(t, "handling", mask):
         yield Hit(LOG, row, "handling",
-                  f"{at(row, field, value)}，自{date_field}起已 {int(days.at[rid])} 天（督办期限 {limit:g} 天），需要督办；",
+                  f"{at(row, field, value)}，自{date_field}起已 {int(days[pos])} 天（督办期限 {limit:g} 天），需要督办；",
                   f"请跟进办理；办结后把{field}改为「{CLOSED}」并填写{closed_field}。")
 
 
@@ -59,13 +62,38 @@ def entered_twice(ctx: Context) -> Iterable[Hit]:
     t = ctx.table(LOG)
     if not all(ctx.has(t, k) for k in DOUBLE_KEYS) or not len(t):
         return
-    usable = np.logical_and.reduce([ctx.usable(t, k) for k in DOUBLE_KEYS])
-    sub = t.data.loc[usable, list(DOUBLE_KEYS)]
-    later = sub.duplicated(keep="first")
+    usable = np.flatnonzero(np.logical_and.reduce([ctx.usable(t, k) for k in DOUBLE_KEYS]))
+    firsts = _first_of_same(ctx, t, usable)
+    later = firsts != np.arange(len(usable))
     if not later.any():
         return
-    first = sub.assign(_row=ctx.row_of(t, sub.index)).groupby(list(DOUBLE_KEYS), sort=False)["_row"].transform("first")
-    for rid, row, value in ctx.cells(t, "date", later.reindex(t.data.index, fill_value=False)):
-        yield Hit(LOG, row, "date",
-                  f"第{row}行与第{int(first.at[rid])}行的党员、对象、日期和联系方式都相同，可能重复录入；",
-                  "如确是同一天两次联系可不处理，否则请删除重复的行。", value=value)
+    mask = np.zeros(len(t), dtype=bool)
+    mask[usable[later]] = True  # the later rows, by position in the sheet
+    # at_positions() yields the masked rows in sheet order, the order of ``usable``: the first rows line up.
+    first_rows = ctx.excel_rows(t)[usable[firsts[later]]].tolist()
+    suggestion = "如确是同一天两次联系可不处理，否则请删除重复的行。"
+    for (_, row, value), first_row in zip(ctx.at_positions(t, "date", mask), first_rows):
+        yield Hit(LOG, row, "date", f"第{row}行与第{first_row}行的党员、对象、日期和联系方式都相同，可能重复录入；",
+                  suggestion, value=value)
+
+
+def _first_of_same(ctx: Context, t, positions: np.ndarray) -> np.ndarray:
+    """For each of the rows at ``positions``, the index (into ``positions``) of the
+    first of them with the same DOUBLE_KEYS: its own index when it is the first.
+
+    Readable IDs and list values are text and readable dates are never NaT, so a
+    dict keyed by the values (dates as nanoseconds) groups exactly as pandas'
+    ``duplicated`` does; anything else goes through pandas."""
+    columns = [ctx.values(t, k)[positions] for k in DOUBLE_KEYS]
+    as_lists = [c.view("int64").tolist() if c.dtype.kind == "M" else c.tolist() for c in columns]
+    text = all(c.dtype.kind == "M" or all(type(v) is str for v in values) for c, values in zip(columns, as_lists))
+    if text and not any(c.dtype.kind == "M" and np.isnat(c).any() for c in columns):
+        seen: dict[tuple, int] = {}
+        return np.fromiter((seen.setdefault(key, i) for i, key in enumerate(zip(*as_lists))),
+                           dtype=np.int64, count=len(positions))
+    sub = t.data.iloc[positions][list(DOUBLE_KEYS)].reset_index(drop=True)
+    codes = sub.groupby(list(DOUBLE_KEYS), sort=False, dropna=False).ngroup().to_numpy()
+    first_of_code = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
+    for i in range(len(codes) - 1, -1, -1):
+        first_of_code[codes[i]] = i
+    return first_of_code[codes]

@@ -78,7 +78,7 @@ class Context:
                 self._cache[ck] = {k: (empty, empty) for k in keys}
                 return self._cache[ck]
             errors = _flags(t.errors, keys)
-            raw_na = (t.raw if list(t.raw.columns) == keys else t.raw[keys]).isna().to_numpy()
+            raw_na = pd.isna((t.raw if t.raw.columns.tolist() == keys else t.raw[keys]).to_numpy())
             blank = raw_na & ~errors
             usable = ~raw_na & ~_flags(t.bad, keys) & ~errors
             for i, col in enumerate(t.spec.columns):  # a blank cell may hold the column's default
@@ -100,7 +100,7 @@ class Context:
         ck = ("bad_columns", t.key)
         if ck not in self._cache:
             flags = t.bad.to_numpy(dtype=bool).any(axis=0) if len(t) else []
-            self._cache[ck] = {k for k, f in zip(t.bad.columns, flags) if f}
+            self._cache[ck] = {k for k, f in zip(t.bad.columns.tolist(), flags) if f}
         return self._cache[ck]
 
     def error_columns(self, t: SheetTable) -> set[str]:
@@ -108,7 +108,7 @@ class Context:
         ck = ("error_columns", t.key)
         if ck not in self._cache:
             flags = t.errors.to_numpy(dtype=bool).any(axis=0) if len(t) else []
-            self._cache[ck] = {k for k, f in zip(t.errors.columns, flags) if f}
+            self._cache[ck] = {k for k, f in zip(t.errors.columns.tolist(), flags) if f}
         return self._cache[ck]
 
     @staticmethod
@@ -135,6 +135,52 @@ class Context:
         shown = nz.shown_id if t.spec.column(key).type is schema.ColType.ID else nz.text_of  # IDs: one form everywhere
         return ((int(i), int(r), shown(v)) for i, r, v in zip(rids, rows, raw))
 
+    def values(self, t: SheetTable, key: str) -> np.ndarray:
+        """A typed column as an array, once per run (rules compare arrays, not Series:
+        a pandas operation costs more than the 1,500 comparisons it makes)."""
+        ck = ("values", t.key, key)
+        if ck not in self._cache:
+            self._cache[ck] = t.data[key].to_numpy()
+        return self._cache[ck]
+
+    def excel_rows(self, t: SheetTable) -> np.ndarray:
+        """The Excel row of every row, by position."""
+        ck = ("excel_rows", t.key)
+        if ck not in self._cache:
+            self._cache[ck] = t.origin["row"].to_numpy()
+        return self._cache[ck]
+
+    def at_positions(self, t: SheetTable, key: str, mask: np.ndarray) -> Iterator[tuple[int, int, str]]:
+        """(position, Excel row, value as found) of every row where the positional
+        bool array ``mask`` holds, like ``cells`` but naming positions (for ``values``)."""
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return iter(())
+        raw = t.raw[key].to_numpy()[positions]
+        rows = self.excel_rows(t)[positions]
+        shown = nz.shown_id if t.spec.column(key).type is schema.ColType.ID else nz.text_of  # IDs: one form everywhere
+        return ((int(i), int(r), shown(v)) for i, r, v in zip(positions, rows, raw))
+
+    def id_set(self, sheet_key: str, key: str) -> frozenset:
+        """``ids`` as a set: readable IDs are always text, so set membership is ``isin``."""
+        ck = ("id_set", sheet_key, key)
+        if ck not in self._cache:
+            self._cache[ck] = frozenset(self.ids(sheet_key, key).tolist())
+        return self._cache[ck]
+
+    def first_values(self, sheet_key: str, key: str, value_key: str) -> dict:
+        """``lookup`` as a dict: ID → another column's value, first row wins."""
+        ck = ("first_values", sheet_key, key, value_key)
+        if ck not in self._cache:
+            t = self.table(sheet_key)
+            usable = self.usable(t, key)
+            found: dict = {}
+            for k, v in zip(self.values(t, key)[usable].tolist(), self.values(t, value_key)[usable].tolist()):
+                if k not in found:
+                    found[k] = v
+            self._cache[ck] = found
+        return self._cache[ck]
+
     @staticmethod
     def row_of(t: SheetTable, rids: pd.Index | np.ndarray | list) -> np.ndarray:
         """Excel rows of row ids (e.g. the first row a repeat names)."""
@@ -145,17 +191,22 @@ class Context:
         (R006 办结 before 联系, R010 结束 before 开始): (row, value as found, the earlier date)."""
         if not (self.has(t, key) and self.has(t, earlier)):
             return
-        first, second = t.data[earlier], t.data[key]
+        first, second = self.values(t, earlier), self.values(t, key)
         mask = self.usable(t, earlier) & self.usable(t, key) & (second < first)
-        for rid, row, value in self.cells(t, key, mask):
-            yield row, value, first.at[rid].date().isoformat()
+        for pos, row, value in self.at_positions(t, key, mask):
+            yield row, value, pd.Timestamp(first[pos]).date().isoformat()
 
     def first_rows(self, t: SheetTable, key: str) -> np.ndarray:
         """Rows with a readable ID that is not a repeat of an earlier row's (R001
         reports repeats; member-level rules look at the first row only)."""
         ck = ("first_rows", t.key, key)
         if ck not in self._cache:
-            self._cache[ck] = self.usable(t, key) & ~t.data[key].duplicated(keep="first").to_numpy()
+            usable = self.usable(t, key)
+            values = self.values(t, key).tolist()
+            repeat = _repeats(values) if all(type(v) is str for v, u in zip(values, usable) if u) else None
+            if repeat is None:
+                repeat = t.data[key].duplicated(keep="first").to_numpy()
+            self._cache[ck] = usable & ~repeat
         return self._cache[ck]
 
     def ids(self, sheet_key: str, key: str) -> pd.Index:
@@ -178,8 +229,35 @@ class Context:
         return self._cache[ck]
 
 
+_NS_PER_DAY = 86_400_000_000_000
+
+
+def whole_days(spans: np.ndarray) -> np.ndarray:
+    """``Series.dt.days`` of a timedelta64[ns] array: whole days, rounded down (NaT → NaN)."""
+    ns = spans.astype("timedelta64[ns]").view("int64")
+    days = (ns // _NS_PER_DAY).astype(float)
+    days[np.isnat(spans)] = np.nan
+    return days
+
+
+def _repeats(values: list) -> np.ndarray | None:
+    """``duplicated(keep="first")`` of a column whose readable values are text (None: a
+    value that cannot go in a set; the caller asks pandas)."""
+    seen: set = set()
+    repeat = np.zeros(len(values), dtype=bool)
+    try:
+        for i, v in enumerate(values):
+            if v in seen:
+                repeat[i] = True
+            else:
+                seen.add(v)
+    except TypeError:
+        return None
+    return repeat
+
+
 def _flags(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    return (frame if list(frame.columns) == keys else frame[keys]).to_numpy(dtype=bool)
+    return (frame if frame.columns.tolist() == keys else frame[keys]).to_numpy(dtype=bool)
 
 
 def header(sheet_key: str, key: str) -> str:

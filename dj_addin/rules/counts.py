@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
+
 from dj_addin import schema
 from dj_addin.rules.context import Context, at
 from dj_addin.rules.registry import ERROR, Hit, rule
@@ -19,10 +21,11 @@ def count_above_total(ctx: Context) -> Iterable[Hit]:
         t = ctx.table(sheet_key)
         if not (ctx.has(t, key) and ctx.has(t, total_key)):
             continue
-        part, total = t.data[key], t.data[total_key]
-        mask = ctx.usable(t, key) & ctx.usable(t, total_key) & (part > total)
+        part, total = ctx.values(t, key), ctx.values(t, total_key)
+        with np.errstate(invalid="ignore"):
+            mask = ctx.usable(t, key) & ctx.usable(t, total_key) & (part > total)
         field = schema.sheet(sheet_key).column(key).header
         total_field = schema.sheet(sheet_key).column(total_key).header
-        for rid, row, value in ctx.cells(t, key, mask):
-            yield Hit(sheet_key, row, key, f"{at(row, field, value)}，大于「{total_field}」{total.at[rid]:g}；",
+        for pos, row, value in ctx.at_positions(t, key, mask):
+            yield Hit(sheet_key, row, key, f"{at(row, field, value)}，大于「{total_field}」{total[pos]:g}；",
                       f"「{field}」不能大于「{total_field}」，请核对。")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import pandas as pd
+import numpy as np
 
 from dj_addin import schema
 from dj_addin.rollup.periods import QUARTER
@@ -41,24 +41,27 @@ def quarter_without_contact(ctx: Context) -> Iterable[Hit]:
     scopes = quarterly_contact_scopes(ctx)
     if not quarters or not scopes:
         return
-    owing = pd.Series(False, index=roster.data.index)
+    owing = np.zeros(len(roster), dtype=bool)
     for s in scopes:
-        owing |= members_in_scope(roster.data, s)
+        owing |= members_in_scope(roster.data, s).to_numpy(dtype=bool)
     owing &= ctx.first_rows(roster, "member_id")
     if not owing.any():
         return
     ok = ctx.usable(log, "date") & ctx.usable(log, "member_id")
-    dates = log.data.loc[ok, "date"]
-    in_year = dates.dt.year == ctx.year
-    contacts = pd.DataFrame({"member_id": log.data.loc[ok, "member_id"][in_year],
-                             "quarter": dates[in_year].dt.quarter})
-    ids = roster.data.loc[owing, "member_id"]
-    missing = pd.DataFrame({q: ~ids.isin(set(contacts.loc[contacts["quarter"] == q, "member_id"]))
-                            for q in quarters}, index=ids.index)
-    flags = missing.to_numpy()
+    dates = ctx.values(log, "date")[ok].astype("datetime64[M]").astype("int64")  # months since 1970-01
+    in_year = dates // 12 + 1970 == ctx.year
+    log_ids = ctx.values(log, "member_id")[ok][in_year].tolist()
+    log_quarters = (dates[in_year] % 12 // 3 + 1).tolist()
+    contacted: dict[int, set] = {q: set() for q in quarters}  # quarter → members with a contact in it
+    for member, q in zip(log_ids, log_quarters):
+        if q in contacted:
+            contacted[q].add(member)
+    ids = ctx.values(roster, "member_id")[owing]
+    # readable IDs are text: set membership is ``isin``
+    flags = np.array([[i not in contacted[q] for q in quarters] for i in ids.tolist()], dtype=bool).reshape(len(ids), len(quarters))
     any_missing = flags.any(axis=1)
-    names = roster.data.loc[owing, "name"].to_numpy()[any_missing]
-    rows, members, flags = ctx.row_of(roster, ids.index)[any_missing], ids.to_numpy()[any_missing], flags[any_missing]
+    names = ctx.values(roster, "name")[owing][any_missing]
+    rows, members, flags = ctx.excel_rows(roster)[owing][any_missing], ids[any_missing], flags[any_missing]
     for row, member, name, row_flags in zip(rows, members, names, flags):
         quarters_text = "、".join(f"第{q}季度" for q, f in zip(quarters, row_flags) if f)
         yield Hit(ROSTER, int(row), "member_id",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from dj_addin import normalize as nz
@@ -33,6 +34,9 @@ def duplicate_key(ctx: Context) -> Iterable[Hit]:
         t = ctx.table(sheet_key)
         if not ctx.has(t, col.key) or not len(t):
             continue
+        readable = ctx.values(t, col.key)[ctx.usable(t, col.key)].tolist()
+        if all(type(v) is str for v in readable) and len(set(readable)) == len(readable):
+            continue  # no repeats (readable IDs are text: a set is ``duplicated``)
         s = t.data.loc[ctx.usable(t, col.key), col.key]
         later = s.duplicated(keep="first")
         if not later.any():
@@ -44,22 +48,28 @@ def duplicate_key(ctx: Context) -> Iterable[Hit]:
                       f"「{col.header}」不能重复：请核对后删除重复的行或改正编号。")
 
 
-def _unknown(ctx: Context, sheet_key: str, col, known: pd.Index) -> Iterable[tuple[int, str, list[str]]]:
-    """(row, value, missing IDs) of cells whose ID(s) are not in ``known``."""
+def _unknown(ctx: Context, sheet_key: str, col, known: frozenset) -> Iterable[tuple[int, str, list]]:
+    """(row, value, missing IDs) of cells whose ID(s) are not in ``known`` (readable IDs
+    are text: set membership is ``isin``; a list of IDs is looked at item by item, as
+    ``explode`` would, an empty list as one missing NaN)."""
     t = ctx.table(sheet_key)
     usable = ctx.usable(t, col.key)
+    values = ctx.values(t, col.key)
     if col.type is ColType.IDS:
-        exploded = t.data.loc[usable, col.key].explode()
-        missing = exploded[~exploded.isin(known)]
-        if missing.empty:
-            return
-        grouped = missing.groupby(level=0, sort=False).agg(list)
-        for rid, row, ids in zip(grouped.index, ctx.row_of(t, grouped.index), grouped.to_numpy()):
-            yield int(row), nz.text_of(t.raw.at[rid, col.key]), ids
+        rows, raw = ctx.excel_rows(t), None
+        for pos in np.flatnonzero(usable).tolist():
+            v = values[pos]
+            items = (v if len(v) else [np.nan]) if isinstance(v, (list, tuple)) else [v]
+            missing = [i for i in items if i not in known]
+            if missing:
+                raw = t.raw[col.key].to_numpy() if raw is None else raw
+                yield int(rows[pos]), nz.text_of(raw[pos]), missing
     else:
-        mask = usable & ~t.data[col.key].isin(known)
-        for rid, row, value in ctx.cells(t, col.key, mask):
-            yield row, value, [t.data.at[rid, col.key]]
+        positions = np.flatnonzero(usable)
+        mask = np.zeros(len(values), dtype=bool)
+        mask[positions] = [v not in known for v in values[positions].tolist()]
+        for pos, row, value in ctx.at_positions(t, col.key, mask):
+            yield row, value, [values[pos]]
 
 
 def _ref_columns(target: str):
@@ -76,7 +86,7 @@ def _ref_columns(target: str):
 def unknown_member(ctx: Context) -> Iterable[Hit]:
     if not ctx.has(ctx.table(ROSTER), "member_id"):  # no roster, or no 党员编号 column (S002/S003)
         return
-    known = ctx.ids(ROSTER, "member_id")
+    known = ctx.id_set(ROSTER, "member_id")
     for sheet_key, col in _ref_columns(ROSTER):
         t = ctx.table(sheet_key)
         if not ctx.has(t, col.key):
@@ -93,7 +103,7 @@ def unknown_member(ctx: Context) -> Iterable[Hit]:
 def unknown_target(ctx: Context) -> Iterable[Hit]:
     if not ctx.has(ctx.table(TARGETS), "target_id"):  # no 联系对象, or no 对象编号 column (S002/S003)
         return
-    known = ctx.ids(TARGETS, "target_id")
+    known = ctx.id_set(TARGETS, "target_id")
     for sheet_key, col in _ref_columns(TARGETS):
         if not ctx.has(ctx.table(sheet_key), col.key):
             continue
@@ -124,23 +134,27 @@ def name_mismatch(ctx: Context) -> Iterable[Hit]:
         t = ctx.table(sheet_key)
         if not (ctx.has(t, id_key) and ctx.has(t, name_key)) or not ctx.table(ref_sheet).found:
             continue
-        names = ctx.lookup(ref_sheet, id_key, "name")
-        ids = t.data[id_key]
-        expected = ids.map(names)
-        mask = ctx.usable(t, id_key) & ctx.usable(t, name_key) & ids.isin(names.index) & expected.notna()
-        if not mask.any():
+        names = ctx.first_values(ref_sheet, id_key, "name")
+        ids, given = ctx.values(t, id_key), ctx.values(t, name_key)
+        # Readable IDs are text: a dict look-up is the ``map`` of the roster's names.
+        positions = np.flatnonzero(ctx.usable(t, id_key) & ctx.usable(t, name_key))
+        expected = np.array([names.get(i) for i in ids[positions].tolist()], dtype=object)
+        known = ~pd.isna(expected)  # the ID is on the roster with a name
+        positions, expected = positions[known], expected[known]
+        if not len(positions):
             continue
-        given = t.data.loc[mask, name_key]
-        differs = given != expected[mask]  # exact first; fold only the few that differ
+        differs = given[positions] != expected  # exact first; fold only the few that differ
         if differs.any():
-            differs[differs] = (_fold_name(given[differs]) != _fold_name(expected[mask][differs])).to_numpy(
-                dtype=bool, na_value=True)
-        mask = differs.reindex(t.data.index, fill_value=False).astype(bool)
+            differs[differs] = (_fold_name(pd.Series(given[positions][differs]))
+                                != _fold_name(pd.Series(expected[differs]))).to_numpy(dtype=bool, na_value=True)
+        mask = np.zeros(len(t), dtype=bool)
+        mask[positions[differs]] = True
+        expected_at = dict(zip(positions[differs].tolist(), expected[differs].tolist()))
         ref_name = schema.sheet(ref_sheet).name
         field = header(sheet_key, name_key)
-        for rid, row, value in ctx.cells(t, name_key, mask):
+        for pos, row, value in ctx.at_positions(t, name_key, mask):
             yield Hit(sheet_key, row, name_key,
-                      f"{at(row, field, value)}，但编号 {ids.at[rid]} 在「{ref_name}」中的姓名是 {expected.at[rid]}；",
+                      f"{at(row, field, value)}，但编号 {ids[pos]} 在「{ref_name}」中的姓名是 {expected_at[pos]}；",
                       f"请核对编号和姓名，以「{ref_name}」为准。")
 
 
@@ -151,14 +165,21 @@ def others_target(ctx: Context) -> Iterable[Hit]:
     if not (ctx.has(t, "member_id") and ctx.has(t, "target_id")) or not ctx.table(TARGETS).found \
             or not ctx.table(ROSTER).found:
         return
-    assigned = ctx.lookup(TARGETS, "target_id", "member_id")
-    owner = t.data["target_id"].map(assigned)
-    members = ctx.ids(ROSTER, "member_id")
-    mask = (ctx.usable(t, "member_id") & ctx.usable(t, "target_id") & t.data["member_id"].isin(members)
-            & owner.notna() & owner.isin(members)  # an unknown owner is the R002 on 联系对象, once
-            & (owner != t.data["member_id"]))
+    assigned = ctx.first_values(TARGETS, "target_id", "member_id")
+    members = ctx.id_set(ROSTER, "member_id")
+    member_ids, target_ids = ctx.values(t, "member_id"), ctx.values(t, "target_id")
+    positions = np.flatnonzero(ctx.usable(t, "member_id") & ctx.usable(t, "target_id"))
+    owners = {}  # position → the target's assigned member, where that is someone else on the roster
+    for pos, member, target in zip(positions.tolist(), member_ids[positions].tolist(), target_ids[positions].tolist()):
+        owner = assigned.get(target)
+        # an unknown owner is the R002 on 联系对象, once; readable IDs are text, so
+        # ``in members`` also says the owner is not blank
+        if member in members and owner in members and owner != member:
+            owners[pos] = owner
+    mask = np.zeros(len(t), dtype=bool)
+    mask[list(owners)] = True
     field = header(LOG, "target_id")
-    for rid, row, value in ctx.cells(t, "target_id", mask):
+    for pos, row, value in ctx.at_positions(t, "target_id", mask):
         yield Hit(LOG, row, "target_id",
-                  f"{at(row, field, value)}，该对象的结对党员是 {owner.at[rid]}，本行由 {t.data.at[rid, 'member_id']} 联系；",
+                  f"{at(row, field, value)}，该对象的结对党员是 {owners[pos]}，本行由 {member_ids[pos]} 联系；",
                   "如属正常（如代为联系）可不处理；如编号填错请改正。")

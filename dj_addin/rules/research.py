@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
+
 from dj_addin import schema
-from dj_addin.rules.context import Context, at, header
+from dj_addin.rules.context import Context, at, header, whole_days
 from dj_addin.rules.registry import ERROR, WARNING, Hit, rule
 
 RESEARCH = schema.RESEARCH.key
@@ -25,14 +27,15 @@ def days_exceed_span(ctx: Context) -> Iterable[Hit]:
     t = ctx.table(RESEARCH)
     if not all(ctx.has(t, k) for k in ("start_date", "end_date", "days")):
         return
-    s, e, days = t.data["start_date"], t.data["end_date"], t.data["days"]
-    span = (e - s).dt.days + 1
-    mask = (ctx.usable(t, "start_date") & ctx.usable(t, "end_date") & ctx.usable(t, "days")
-            & (span >= 1) & (days > span))
+    s, e, days = ctx.values(t, "start_date"), ctx.values(t, "end_date"), ctx.values(t, "days")
+    span = whole_days(e - s) + 1
+    with np.errstate(invalid="ignore"):
+        mask = (ctx.usable(t, "start_date") & ctx.usable(t, "end_date") & ctx.usable(t, "days")
+                & (span >= 1) & (days > span))
     field = header(RESEARCH, "days")
-    for rid, row, value in ctx.cells(t, "days", mask):
+    for pos, row, value in ctx.at_positions(t, "days", mask):
         yield Hit(RESEARCH, row, "days",
-                  f"{at(row, field, value)}，超过从{header(RESEARCH, 'start_date')}到{header(RESEARCH, 'end_date')}的 {int(span.at[rid])} 天；",
+                  f"{at(row, field, value)}，超过从{header(RESEARCH, 'start_date')}到{header(RESEARCH, 'end_date')}的 {int(span[pos])} 天；",
                   "请核对调研天数，或留空按日期自动计算。")
 
 
