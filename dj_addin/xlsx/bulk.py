@@ -21,6 +21,7 @@ and deflated by two processes (``xlsx.bulk_zip``).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 import zipfile
 from collections.abc import Sequence
@@ -40,6 +41,7 @@ BULK_MIN_ROWS = 2  # blocks with more rows than this are spliced
 CHUNK_ROWS = 2000  # rows built and deflated at a time
 _PLAIN = frozenset({type(None), str, int, float, bool, dt.date, dt.datetime})
 _DATE_KIND = {dt.date: "date", dt.datetime: "datetime"}
+_TEXT_TYPES = frozenset({str, type(None)})
 SST_PART = "xl/sharedStrings.xml"
 SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
@@ -64,9 +66,9 @@ def _kinds(block: Block, heights: dict[int, float]) -> Splice:
                 own[i] = (*own[i], (key, fmt))
         parts.append(own)
     special: set[int] = set()
-    keyed = []
+    keyed, texts = [], []
     for c, column in zip(block.columns, columns):
-        types = set(map(type, column))
+        types = _types(column, texts)
         keyed.append(bool in types and (int in types or float in types))
         if not types <= _PLAIN:  # formulas and anything unusual: the renderer writes the row
             special.update(i for i, v in enumerate(column) if type(v) not in _PLAIN)
@@ -78,7 +80,24 @@ def _kinds(block: Block, heights: dict[int, float]) -> Splice:
         written = set(first.values())
     else:
         kind_of, written = [0] * n, {0} if n else set()
-    return Splice(block, columns, written | special, kind_of, keyed)
+    return Splice(block, columns, written | special, kind_of, keyed, texts)
+
+
+def _types(column: list, texts: list) -> set[type]:
+    """The types of a column's values; its distinct texts appended to ``texts`` (for the
+    shared strings). A text column's types are read off its distinct values (one pass, which
+    the shared strings need anyway): a str subclass equal to a text hides behind it, and is
+    written as that text, which it is. Numbers are scanned whole (True == 1)."""
+    try:
+        distinct = dict.fromkeys(column)
+    except TypeError:  # unhashable values: not plain, rows the renderer writes
+        return set(map(type, column))
+    types = set(map(type, distinct))
+    if str in types:
+        texts.append([v for v in distinct if v.__class__ is str])
+    if not types <= _TEXT_TYPES:
+        types = set(map(type, column))
+    return types
 
 
 def _spliced(plan: SheetPlan) -> dict[int, Splice]:
@@ -178,8 +197,8 @@ def _splice(inner: Path, dest: Path, spliced: dict[str, dict[int, Splice]]) -> N
     sst = SharedStrings()
     for splices in spliced.values():
         for s in splices.values():
-            for column in s.columns:
-                sst.add(column)
+            for texts in s.texts:
+                sst.add(texts)
     caches: dict = {}  # each process's cell tails per (block, column, style)
 
     def produce(item) -> bytes:
@@ -217,6 +236,20 @@ def _splice(inner: Path, dest: Path, spliced: dict[str, dict[int, Splice]]) -> N
 
 def write_workbook_bulk(path: str | Path, plans: Sequence[SheetPlan], default_font: Style | None = None) -> list[str]:
     """``xlsx.stream.write_workbook`` for plans whose tall blocks are spliced in (see the module)."""
+    # No garbage collection while writing: the writer makes no reference cycles, a collection of a
+    # merge's heap costs tenths of a second, and in the forked child it would touch (and so copy)
+    # every page the parent holds.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _write(Path(path), plans, default_font)
+    finally:
+        if collecting:
+            gc.enable()
+    return [p.name for p in plans]
+
+
+def _write(path: Path, plans: Sequence[SheetPlan], default_font: Style | None) -> None:
     from dj_addin.xlsx.stream import write_workbook
 
     trimmed, spliced = [], {}
@@ -242,5 +275,4 @@ def write_workbook_bulk(path: str | Path, plans: Sequence[SheetPlan], default_fo
         finally:
             inner.unlink(missing_ok=True)
 
-    atomic_write(Path(path), produce)
-    return [p.name for p in plans]
+    atomic_write(path, produce)

@@ -134,6 +134,7 @@ class Splice:
     written: set[int]  # row indexes the renderer writes
     kind_of: list[int]  # row index → the written row index of its kind
     keyed: list[bool]  # per column: True and 1 both present, so values are told apart by type too
+    texts: list[list[str]]  # the distinct texts of each column holding text, for the shared strings
     letters: list[str] = field(default_factory=list)
     styles: dict[int, list[str]] = field(default_factory=dict)  # kind → per column ' s="…"' or ""
     attrs: dict[int, str] = field(default_factory=dict)  # kind → the row tag's attributes after r="…"
