@@ -151,7 +151,9 @@ def _child(parts, ranges, produce, level, path: Path, conn) -> None:
 
 
 def _fork_available() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+    """fork exists (not on Windows), a second core, and this is no daemon (which may have no children)."""
+    return ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+            and not multiprocessing.current_process().daemon)
 
 
 def deflate_parts(parts: Sequence[Part], produce: Callable[[Any], bytes], level: int,
