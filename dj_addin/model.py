@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from dj_addin import schema
+from dj_addin.frames import frame_of
 from dj_addin.schema import Sheet
 
 
@@ -32,11 +33,17 @@ def origin_frame(rows: Any, units: Any = None, source_rows: Any = None, index: A
     (source rows default to the Excel rows, the index to the Excel rows too)."""
     rows = np.asarray(rows, dtype="int64")
     index = pd.Index(rows if index is None else np.asarray(index, dtype="int64"), dtype="int64", name=ROW_ID)
+    unit_cells = np.empty(len(rows), dtype=object)
     if units is None or isinstance(units, str):
-        units = [units] * len(rows)
-    return pd.DataFrame({"row": rows, "source_unit": pd.Series(list(units), dtype=object).to_numpy(),
-                         "source_row": rows if source_rows is None else np.asarray(source_rows, dtype="int64")},
-                        index=index)
+        unit_cells.fill(units)
+    else:
+        unit_cells[:] = list(units)
+    columns = {"row": rows, "source_unit": unit_cells,
+               "source_row": rows if source_rows is None else np.asarray(source_rows, dtype="int64")}
+    if any(u is not None for u in unit_cells.tolist()):
+        # units given: pandas infers their type (text: its str type), as these frames always had
+        return pd.DataFrame(columns, index=index)
+    return frame_of(columns, index)  # no unit yet (a book's own rows): objects, built cheaply
 
 
 @dataclass

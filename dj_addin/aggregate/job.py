@@ -17,9 +17,10 @@ from typing import Any, Callable
 import pandas as pd
 
 from dj_addin import schema
+from dj_addin.aggregate.collector import kept, paused
 from dj_addin.aggregate.inputs import Skipped, find_inputs
 from dj_addin.aggregate.merge import (Conflict, Limited, Upper, conflicts, merge_books, over_limit, quota_differences,
-                                      recompute, upper_level, upper_meta)
+                                      quota_rows, recompute, upper_level, upper_meta)
 from dj_addin.aggregate.report import SourceRow, UnitFigures, comparison_plan, outcomes, sources_plan, unit_figures
 from dj_addin.aggregate.select import DUPLICATE, RETURNED, Decision, decide, output_year
 from dj_addin.aggregate.sheets import input_plans
@@ -148,6 +149,13 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     """Merge the workbooks in ``inputs`` (files, folders, .zip, .eml) into a new workbook ``out``
     (None: check and compute only, write nothing). ``row_limit``: rows per merged data sheet
     (default ``DJ_MAX_ROWS`` or 500,000)."""
+    with kept() as keep:  # what the merge holds is walked by the garbage collector once (collector.py)
+        return _aggregate(inputs, out, template, include_errors, as_of, workers, force, progress, row_limit, keep)
+
+
+def _aggregate(inputs, out, template, include_errors: bool, as_of: dt.date | None, workers: int | None,
+               force: bool, progress: Progress | None, row_limit: int | None,
+               keep: Callable[[], None]) -> AggregateResult:
     from dj_addin.plans.results import results_plan
     from dj_addin.plans.rollup import rollup_plan
     from dj_addin.xlsx.reader import max_rows
@@ -167,15 +175,16 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
         found.skipped += [Skipped(s.name, "本级工作簿（--template），不作为下级汇总") for s in found.sources
                           if s.path is not None and s.path.resolve() == own]
         found.sources = [s for s in found.sources if s.path is None or s.path.resolve() != own]
-    loaded = load_all(found.sources, as_of, workers, progress)
+    loaded = load_all(found.sources, as_of, workers, progress, keep)
     year = output_year(loaded, upper.book.year if upper.from_template else None)
     decisions = decide(loaded, year, upper.units, include_errors)
     result = AggregateResult(None, decisions, found.refused, found.skipped, year=year)
     chosen = [d for d in decisions if d.included]
     if not chosen:
         return result
+    upper_quotas = quota_rows(upper.book)
     for d in chosen:
-        diff = quota_differences(upper.book, d.loaded.book)
+        diff = quota_differences(upper_quotas, d.loaded.book)
         if diff:
             d.warnings.append(f"「{schema.QUOTAS.name}」与上级不同（{'；'.join(diff[:5])}），按上级的指标计算")
     meta = upper_meta(upper, chosen[0].loaded, year)
@@ -183,8 +192,10 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     units = _units_table(upper, decisions)
     if units is not None:
         merged.tables[schema.UNITS.key] = units
+    keep()
     result.conflicts = conflicts(merged)
     calc = recompute(merged, as_of)
+    keep()
     result.scores, result.rollup, result.as_of = calc.scores, calc.rollup, calc.as_of
     result.unit_code, result.unit_name = meta.get("unit_code"), meta.get("unit_name")
     got = {str(d.loaded.unit_code) for d in chosen}
@@ -196,23 +207,28 @@ def aggregate(inputs, out, *, template=None, include_errors: bool = False, as_of
     if include_errors and any(d.loaded.errors for d in chosen):
         result.notes.append("部分文件含错误仍被汇总（--include-errors），考评结果为暂定。")
     result.figures = _figures(chosen, calc)
-    lists = ListSources()
-    shaped = input_plans(merged, {x.sheet: x.note for x in result.limited},
-                         f"{result.unit_code or ''} {result.unit_name or ''}".strip(), len(chosen), calc.letterhead,
-                         lists, today=dt.date.today())
-    errors = sum(d.loaded.errors for d in chosen)
-    lh = calc.letterhead
-    outputs = [rollup_plan(calc.rollup.to_table(), lh), results_plan(calc.scores.to_table(errors > 0, errors), lh)]
-    outputs.append(sources_plan(_source_rows(result), [(s.name, s.reason) for s in found.skipped],
-                                result.missing_units, result.conflicts, result.notes, lh))
-    activity = merged.tables[schema.ACTIVITIES.key].data
-    unit_of = pd.Series([str(d.loaded.unit_code) for d in chosen
-                         for _ in range(len(d.loaded.book.tables[schema.ACTIVITIES.key]))], dtype=object)
-    outputs.append(comparison_plan(result.figures, [q.code for q in calc.rollup.quotas], outcomes(activity, unit_of),
-                                   lh))
-    hidden = [p for p in (lists.plan(),) if p is not None]  # the long drop-down lists, last as in the template
-    if out is not None:  # the input-shaped sheets' text is cleaned column by column (sheets.plain_column)
-        write_workbook_bulk(out, shaped + clean_plans(outputs) + hidden, default_font=TEMPLATE_FONT)
+    with paused():  # millions of plain values and no cycles (collector.py)
+        lists = ListSources()
+        shaped = input_plans(merged, {x.sheet: x.note for x in result.limited},
+                             f"{result.unit_code or ''} {result.unit_name or ''}".strip(), len(chosen),
+                             calc.letterhead, lists, today=dt.date.today())
+        errors = sum(d.loaded.errors for d in chosen)
+        lh = calc.letterhead
+        outputs = [rollup_plan(calc.rollup.to_table(), lh),
+                   results_plan(calc.scores.to_table(errors > 0, errors), lh)]
+        outputs.append(sources_plan(_source_rows(result), [(s.name, s.reason) for s in found.skipped],
+                                    result.missing_units, result.conflicts, result.notes, lh))
+        activity = merged.tables[schema.ACTIVITIES.key].data
+        unit_of = pd.Series([str(d.loaded.unit_code) for d in chosen
+                             for _ in range(len(d.loaded.book.tables[schema.ACTIVITIES.key]))], dtype=object)
+        outputs.append(comparison_plan(result.figures, [q.code for q in calc.rollup.quotas],
+                                       outcomes(activity, unit_of), lh))
+        hidden = [p for p in (lists.plan(),) if p is not None]  # the long drop-down lists, last as in the template
+        # the input-shaped sheets' text is cleaned column by column (sheets.plain_column)
+        plans = shaped + clean_plans(outputs) + hidden if out is not None else []
+    keep()
+    if out is not None:
+        write_workbook_bulk(out, plans, default_font=TEMPLATE_FONT)
         result.output = out
     return result
 

@@ -98,15 +98,18 @@ def upper_meta(upper: Upper, first, year: int | None) -> KVTable:
     return kv_table(schema.META, values)
 
 
-def quota_differences(upper: Book, book: Book) -> list[str]:
-    """How a unit's 指标设置 differs from the upper level's (empty: the same)."""
-    keys = [c.key for c in schema.QUOTAS.columns]
+def quota_rows(book: Book) -> dict:
+    """指标设置 as 指标代码 → the rest of its row (the values as ``itertuples`` gives them)."""
+    d = book.tables[schema.QUOTAS.key].data
+    columns = [d[c.key].tolist() for c in schema.QUOTAS.columns]
+    return {r[0]: tuple(r[1:]) for r in zip(*columns) if r[0] is not None}
 
-    def rows(b: Book) -> dict:
-        d = b.tables[schema.QUOTAS.key].data
-        return {r[0]: tuple(r[1:]) for r in d[keys].itertuples(index=False) if r[0] is not None}
 
-    mine, theirs = rows(upper), rows(book)
+def quota_differences(upper: Book | dict, book: Book) -> list[str]:
+    """How a unit's 指标设置 differs from the upper level's (empty: the same); ``upper``
+    may be its ``quota_rows`` (a merge compares hundreds of units with one upper level)."""
+    mine = upper if isinstance(upper, dict) else quota_rows(upper)
+    theirs = quota_rows(book)
     out = []
     for code, row in theirs.items():
         if code not in mine:
@@ -182,7 +185,7 @@ def conflicts(merged: Book) -> list[Conflict]:
     r = merged.tables[schema.ROSTER.key]
     frame = pd.DataFrame({"id": r.data["member_id"].to_numpy(dtype=object), "name": r.data["name"].to_numpy(dtype=object),
                           "unit": r.origin["source_unit"].to_numpy(dtype=object)}).dropna(subset=["id"])
-    for mid, g in _repeated(frame, "unit").groupby("id", sort=False):
+    for mid, g in _groups(_repeated(frame, "unit")):
         units = list(dict.fromkeys(str(u) for u in g["unit"]))
         if len(units) > 1:
             names = "、".join(dict.fromkeys(str(n) for n in g["name"] if n is not None))
@@ -191,13 +194,24 @@ def conflicts(merged: Book) -> list[Conflict]:
     t = merged.tables[schema.TARGETS.key]
     frame = pd.DataFrame({"id": t.data["target_id"].to_numpy(dtype=object), "name": t.data["name"].to_numpy(dtype=object),
                           "unit": t.origin["source_unit"].to_numpy(dtype=object)}).dropna(subset=["id", "name"])
-    for tid, g in _repeated(frame, "name").groupby("id", sort=False):
+    for tid, g in _groups(_repeated(frame, "name")):
         names = list(dict.fromkeys(str(n) for n in g["name"]))
         if len(names) > 1:
             units = list(dict.fromkeys(str(u) for u in g["unit"]))
             out.append(Conflict("对象编号姓名不一致", str(tid), units,
                                 f"对象编号 {tid} 的姓名不一致：{'、'.join(names)}（{'、'.join(units)}）"))
     return out
+
+
+def _groups(frame: pd.DataFrame) -> list[tuple[object, dict[str, list]]]:
+    """``frame.groupby("id", sort=False)`` as plain lists: (id, column → its values in row order) per
+    id in order of first appearance. Thousands of small groups cost seconds as frames."""
+    columns = [c for c in frame.columns if c != "id"]
+    values = {c: frame[c].tolist() for c in columns}
+    rows: dict[object, list[int]] = {}
+    for i, key in enumerate(frame["id"].tolist()):
+        rows.setdefault(key, []).append(i)
+    return [(key, {c: [values[c][i] for i in pos] for c in columns}) for key, pos in rows.items()]
 
 
 def _repeated(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 
 from dj_addin import schema
@@ -46,12 +47,12 @@ ROOM_ROWS = 1000  # drop-downs reach this many rows below the last merged row (a
 
 def plain_column(values: pd.Series, col_type: ColType | None) -> list[Value]:
     """One column as plain values, fast for the common dtypes."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "M":
+        fast = _plain_dates(values.to_numpy(), col_type)
+        if fast is not None:
+            return fast
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        arr = values.dt.to_pydatetime() if hasattr(values, "dt") else values
-        out = [None if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)) else v for v in arr]
-        if col_type is ColType.DATE:
-            return [v.date() if v is not None and v.hour == v.minute == v.second == 0 else v for v in out]
-        return out
+        return _pydatetimes(values, col_type)
     if pd.api.types.is_float_dtype(values.dtype):
         arr = values.to_numpy(dtype=float)
         ints = col_type is ColType.INT
@@ -79,6 +80,31 @@ def plain_column(values: pd.Series, col_type: ColType | None) -> list[Value]:
     if texts and NOT_XML.search("".join(texts)):  # rare: one pass over the column finds out
         out = [xml_text(v) if isinstance(v, str) else v for v in out]
     return out
+
+
+def _pydatetimes(values: pd.Series, col_type: ColType | None) -> list[Value]:
+    """A date column cell by cell through pandas (any date dtype, time zones included)."""
+    arr = values.dt.to_pydatetime() if hasattr(values, "dt") else values
+    out = [None if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)) else v for v in arr]
+    if col_type is ColType.DATE:
+        return [v.date() if v is not None and v.hour == v.minute == v.second == 0 else v for v in out]
+    return out
+
+
+def _plain_dates(arr: np.ndarray, col_type: ColType | None) -> list[Value] | None:
+    """A numpy date column as ``plain_column`` gives it (None for NaT; ``datetime``, or ``date``
+    at midnight in a DATE column), converted by numpy; None when a value has a part below a
+    microsecond (Python's datetime cannot hold it: the slow path decides)."""
+    micro = arr.astype("datetime64[us]")
+    blank = np.isnat(arr)
+    if not (blank | (micro == arr)).all():
+        return None
+    out = micro.astype(object)  # datetime.datetime; NaT → None
+    if col_type is ColType.DATE:
+        days = arr.astype("datetime64[D]")
+        midnight = ~blank & (arr - days < np.timedelta64(1, "s"))  # as the slow path: below a second is midnight
+        out[midnight] = days[midnight].astype(object)  # datetime.date
+    return out.tolist()
 
 
 def data_plan(t: SheetTable, *, keep_rows: bool = True, note: str = "", letterhead=None,

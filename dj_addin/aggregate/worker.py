@@ -18,7 +18,7 @@ import hashlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -122,9 +122,10 @@ def cross_unit_duplicates(book: Book, findings: list[Finding]) -> list[Finding]:
 
 
 def load_all(sources: list[Source], as_of: dt.date | None, workers: int | None,
-             progress: Any = None) -> list[Loaded]:
+             progress: Any = None, keep: Callable[[], None] | None = None) -> list[Loaded]:
     """Every input through ``load``, in parallel processes (``workers``; 1: in this process);
-    results in the order of ``sources``; ``progress(done, total, name)`` after each."""
+    results in the order of ``sources``; ``progress(done, total, name)`` after each; ``keep()``
+    after each book is received (``collector.kept``: the books stay to the end of the job)."""
     import os
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -136,6 +137,8 @@ def load_all(sources: list[Source], as_of: dt.date | None, workers: int | None,
             if progress is not None:
                 progress(i, total, s.name)
             results[i] = load(s, as_of)
+            if keep is not None:
+                keep()
         if progress is not None and total:
             progress(total, total, "")
         return [r for r in results if r is not None]
@@ -150,6 +153,8 @@ def load_all(sources: list[Source], as_of: dt.date | None, workers: int | None,
                 s = sources[i]
                 results[i] = Loaded(s.name, dict(s.container), s.where, s.mtime,
                                     unreadable=f"读取进程意外退出（{type(exc).__name__}）")
+            if keep is not None:
+                keep()
             done += 1
             if progress is not None:
                 progress(done, total, sources[i].name)

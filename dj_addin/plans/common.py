@@ -84,6 +84,20 @@ def shown(value: Value, number_format: str | None) -> str:
     return str(value)
 
 
+def shown_texts(values: list[Value], number_format: str | None) -> set[str]:
+    """``{shown(v, number_format) for v in values}``, each distinct value shown once (a roll-up
+    column has hundreds of thousands of cells and few distinct values). Values are told apart by
+    type as well (1, 1.0 and True show differently); -0.0 equals 0.0, so float zeros are shown one by one."""
+    try:
+        distinct = {(v.__class__, v) for v in values}
+    except TypeError:  # an unhashable value: every cell shown
+        return {shown(v, number_format) for v in values}
+    texts = {shown(v, number_format) for _, v in distinct}
+    if (float, 0.0) in distinct:
+        texts |= {shown(v, number_format) for v in values if v.__class__ is float and v == 0.0}
+    return texts
+
+
 def widen(block: Block) -> Block:
     """The block with every column that does not wrap made wide enough for its longest value."""
     cols = list(block.columns)
@@ -91,7 +105,7 @@ def widen(block: Block) -> Block:
     for i, c in enumerate(cols):
         if c.style.wrap or c.width is None:
             continue
-        texts = {shown(row[i], c.number_format) for row in block.rows}
+        texts = shown_texts([row[i] for row in block.rows], c.number_format)
         need = measure.width_for(texts, maximum=WIDEST + 1)
         if need > WIDEST:  # too long for one line: wrap instead
             cols[i], changed = replace(c, style=replace(c.style, wrap=True)), True

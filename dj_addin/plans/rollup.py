@@ -55,7 +55,9 @@ def with_periods(frame: pd.DataFrame) -> pd.DataFrame:
     if frame is None or frame.empty or "period" not in frame:
         return frame
     out = frame.copy()
-    out["period"] = [period_label(p) for p in out["period"]]
+    labels: dict = {}  # each distinct period labelled once, told apart by type (2026 is not "2026")
+    out["period"] = [labels[k] if (k := (p.__class__, p)) in labels else labels.setdefault(k, period_label(p))
+                     for p in out["period"]]
     return out
 
 

@@ -160,9 +160,11 @@ def _coverage(book: Book, contacts: _Rows, members: pd.Index, year: int) -> pd.D
     pairs = pairs.drop_duplicates("target_id")
     owner_pos = members.get_indexer(pairs["member_id"].astype(object))
     assigned = np.bincount(owner_pos[owner_pos >= 0], minlength=len(members)).astype(float)
-    owner_of = dict(zip(pairs["target_id"], owner_pos))
     tid = contacts.extra["target_id"]
-    own = np.fromiter((owner_of.get(t, -2) for t in tid), dtype=int, count=len(tid)) == contacts.pos
+    found = pd.Index(pairs["target_id"].to_numpy(dtype=object), dtype=object).get_indexer(
+        np.asarray(tid, dtype=object))  # target ids are unique in pairs
+    owner = np.where(found >= 0, owner_pos[found] if len(owner_pos) else -2, -2)  # -2: no assigned member
+    own = owner == contacts.pos
     met = _distinct_sums(contacts.subset(own), "target_id")
     return _ratio(met, (np.repeat(assigned[:, None], 4, axis=1), assigned), members, year)
 

@@ -34,7 +34,7 @@ from dj_addin.model import Book
 from dj_addin.results import RollupTable
 from dj_addin.rollup.periods import Period
 from dj_addin.rollup.quotas import Quota, default_quotas, quotas_of  # noqa: F401  (re-exported)
-from dj_addin.scoring.rounding import round_half_away
+from dj_addin.scoring.rounding import round_half_away, round_half_away_array
 from dj_addin.rollup.scope import members_in_scope
 
 if TYPE_CHECKING:
@@ -88,9 +88,9 @@ class Rollup:
         """指标汇总, display-ready (columns = ``schema.ROLLUP`` keys; rates as fractions)."""
         rows = self.rows[[c.key for c in schema.ROLLUP.columns]].copy()
         for col in ("actual", "rate", "rate_capped"):
-            rows[col] = rows[col].map(lambda v: round_half_away(v, RATE_DIGITS)).astype(float)
+            rows[col] = round_half_away_array(rows[col], RATE_DIGITS)
         summary = self.unit_summary.copy()
-        summary["rate"] = summary["rate"].map(lambda v: round_half_away(v, RATE_DIGITS)).astype(float)
+        summary["rate"] = round_half_away_array(summary["rate"], RATE_DIGITS)
         return RollupTable(as_of=self.as_of, rows=rows.reset_index(drop=True), unit_summary=summary)
 
     def as_json(self) -> dict[str, Any]:

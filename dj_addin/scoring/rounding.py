@@ -14,6 +14,8 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
+
 
 def round_half_away(x: Any, digits: int = 1) -> float | None:
     """``x`` rounded half away from zero to ``digits`` decimals.
@@ -42,3 +44,17 @@ def as_excel(f: float) -> str:
 def snap(f: float) -> float:
     """``f`` at 15 significant digits (75.0 for 74.99999999999999); NaN stays NaN."""
     return f if math.isnan(f) or math.isinf(f) else float(as_excel(f))
+
+
+def round_half_away_array(values: Any, digits: int = 1) -> np.ndarray:
+    """``round_half_away`` of every value as a float array (None/NaN → NaN), rounding each distinct
+    value once: a university's roll-up has hundreds of thousands of cells and few distinct values.
+    Values are told apart by their bits (-0.0 is not 0.0), so each gets exactly what
+    ``round_half_away`` gives it."""
+    arr = np.asarray(values, dtype=float)
+    if not arr.size:
+        return arr.copy()
+    bits, inverse = np.unique(np.ascontiguousarray(arr).view(np.int64), return_inverse=True)
+    rounded = [round_half_away(x, digits) for x in bits.view(np.float64).tolist()]
+    table = np.array([np.nan if r is None else r for r in rounded], dtype=float)
+    return table[inverse.reshape(arr.shape)]

@@ -37,7 +37,7 @@ from dj_addin import schema
 from dj_addin.model import Book
 from dj_addin.results import ResultsTable
 from dj_addin.rollup.table import Rollup
-from dj_addin.scoring.rounding import round_half_away, snap
+from dj_addin.scoring.rounding import round_half_away, round_half_away_array, snap
 from dj_addin.scoring.settings import Settings
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class Scores:
         out = pd.DataFrame({"member_id": m.index.astype(object), "name": m["name"].to_numpy(),
                             "branch_code": m["branch_code"].to_numpy()})
         for col in COMPONENTS + ("total",):
-            out[col] = [np.nan if (v := round_half_away(x)) is None else v for x in m[col]]
+            out[col] = round_half_away_array(m[col])
         out["rank"] = m["rank"].to_numpy()
         out["computed_grade"] = m["computed_grade"].to_numpy()
         out["final_grade"] = m["final_grade"].to_numpy()

@@ -22,7 +22,7 @@ import pandas as pd
 from dj_addin import normalize as nz
 from dj_addin.schema import ColType, Column, synonyms_for
 
-__all__ = ["Cells", "by_value", "columns_of", "found_cells", "parse_cells", "parse_column", "parser_for"]
+__all__ = ["Cells", "by_value", "columns_of", "found_cells", "parse_cells", "parse_column", "parse_distinct", "parser_for"]
 
 
 _PARSERS: dict[ColType, Callable[[Any], Any]] = {
@@ -97,6 +97,13 @@ def found_cells(cells: np.ndarray, errors_at: Iterable[tuple[int, str]] = ()) ->
     column, text; readers that blank them report them so) and those kept as
     text (#N/A…)."""
     errors_at = list(errors_at)
+    if not np.not_equal(cells, None).any():  # an empty column (a third of a branch book's): nothing to look at
+        values, errors, codes = cells.copy(), np.zeros(len(cells), dtype=bool), np.full(len(cells), -1, dtype=np.intp)
+        for i, text in errors_at:
+            errors[i] = True
+            values[i] = text
+            codes[i] = -1
+        return Cells(values, errors, codes, np.empty(0, dtype=object))
     try:
         # The None appended keeps pandas on its hash table for Python objects: for a column of
         # text only it would pick its string table, which leaves a UTF-8 copy attached to every
@@ -138,27 +145,41 @@ def _found_one_by_one(cells: np.ndarray, errors_at: list[tuple[int, str]]) -> Ce
 def parse_cells(col: Column, cells: Cells) -> tuple[np.ndarray, np.ndarray]:
     """Typed values (object array: blank → the column's default; unreadable →
     None) and the bad flags; error cells parse as blank."""
-    codes, distinct = cells.codes, cells.distinct
-    if codes is not None and distinct is not None:
-        used = np.zeros(len(distinct) + 1, dtype=bool)
-        used[codes] = True  # -1 marks the last slot: blank
-        wanted = np.flatnonzero(used[:-1])
-        seen = set(distinct[wanted].tolist())
-        if not (0 in seen or 1 in seen):  # 1.0, 1 and True are one key: they need the cell-by-cell way
-            parse, default = parser_for(col), col.default
-            typed = np.empty(len(distinct) + 1, dtype=object)
-            bad = np.zeros(len(distinct) + 1, dtype=bool)
-            for i, v in zip(wanted.tolist(), distinct[wanted].tolist()):
-                p = parse(v)
-                typed[i] = None if p is nz.INVALID else (default if p is None else p)
-                bad[i] = p is nz.INVALID
-            p = parse(None)
-            typed[-1] = None if p is nz.INVALID else (default if p is None else p)
-            bad[-1] = p is nz.INVALID
-            return typed[codes], bad[codes]
+    coded = parse_distinct(col, cells)
+    if coded is not None:
+        typed, bad, codes = coded
+        return typed[codes], bad[codes]
     cleaned = [None if e else v for v, e in zip(cells.values.tolist(), cells.errors.tolist())]
     values, flags = parse_column(col, cleaned)
     return objects(values, len(values)), np.array(flags, dtype=bool)
+
+
+def parse_distinct(col: Column, cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """``parse_cells`` a distinct value at a time: (typed value of every distinct
+    value, then of a blank; their bad flags; each cell's code into them, -1 for
+    the blank), so that ``typed[codes]`` are the typed cells and whatever is done
+    to a typed value (dates to numpy's) can be done once per distinct value.
+    None when the column must go cell by cell."""
+    codes, distinct = cells.codes, cells.distinct
+    if codes is None or distinct is None:
+        return None
+    used = np.zeros(len(distinct) + 1, dtype=bool)
+    used[codes] = True  # -1 marks the last slot: blank
+    wanted = np.flatnonzero(used[:-1])
+    seen = set(distinct[wanted].tolist())
+    if 0 in seen or 1 in seen:  # 1.0, 1 and True are one key: they need the cell-by-cell way
+        return None
+    parse, default = parser_for(col), col.default
+    typed = np.empty(len(distinct) + 1, dtype=object)
+    bad = np.zeros(len(distinct) + 1, dtype=bool)
+    for i, v in zip(wanted.tolist(), distinct[wanted].tolist()):
+        p = parse(v)
+        typed[i] = None if p is nz.INVALID else (default if p is None else p)
+        bad[i] = p is nz.INVALID
+    p = parse(None)
+    typed[-1] = None if p is nz.INVALID else (default if p is None else p)
+    bad[-1] = p is nz.INVALID
+    return typed, bad, codes
 
 
 def by_value(parse: Callable[[Any], Any], values: Iterable[Any]) -> list[Any]:

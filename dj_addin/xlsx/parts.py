@@ -9,6 +9,7 @@ not hold.
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import zipfile
 from pathlib import Path
@@ -35,13 +36,14 @@ def resolve_target(target: str) -> str | None:
     return path
 
 
-def sheet_parts(path: Path, wanted: list[str]) -> dict[str, str]:
+def sheet_parts(path: Path, wanted: list[str], zf: zipfile.ZipFile | None = None) -> dict[str, str]:
     """Sheet name → part name for the sheets in ``wanted``; ``UnreadableFile`` naming the
-    first sheet whose part cannot be found by the package's own references."""
-    with zipfile.ZipFile(path) as zf:
-        names = set(zf.namelist())
-        book = SafeET.fromstring(zf.read(WORKBOOK))
-        rels = SafeET.fromstring(zf.read(WORKBOOK_RELS)) if WORKBOOK_RELS in names else None
+    first sheet whose part cannot be found by the package's own references.
+    ``zf``: the package already open (the reader reads its directory once)."""
+    with (contextlib.nullcontext(zf) if zf is not None else zipfile.ZipFile(path)) as z:
+        names = set(z.namelist())
+        book = SafeET.fromstring(z.read(WORKBOOK))
+        rels = SafeET.fromstring(z.read(WORKBOOK_RELS)) if WORKBOOK_RELS in names else None
     by_id = {}
     for rel in (rels if rels is not None else []):
         if rel.tag.rsplit("}", 1)[-1] == "Relationship":

@@ -50,13 +50,16 @@ def book_from_grids(sheet_names: list[str], grids: dict[str, Grid], path: Path |
     """Typed tables from grids of the sheets that ``match_sheet_names`` picked."""
     wanted = match_sheet_names(sheet_names)
     book = Book(path=path, sheet_names=list(sheet_names))
-    for spec in READ_SHEETS:
-        name = wanted.get(spec.key)
-        grid = grids.get(name) if name else None
+    for spec in READ_SHEETS:  # the key–value sheets first: 基本信息 names the unit of the rows
         if spec.kind is SheetKind.KV:
+            name = wanted.get(spec.key)
+            grid = grids.get(name) if name else None
             book.kv[spec.key] = grid_to_kv(spec, grid) if grid is not None else KVTable(spec=spec)
-        else:
-            book.tables[spec.key] = grid_to_table(spec, grid) if grid is not None else empty_table(spec)
+    for spec in READ_SHEETS:
+        if spec.kind is not SheetKind.KV:
+            name = wanted.get(spec.key)
+            grid = grids.get(name) if name else None
+            book.tables[spec.key] = grid_to_table(spec, grid, book.unit_code) if grid is not None else empty_table(spec)
     translate_branch_names(book)
     return settle_origin(book)
 
@@ -91,19 +94,20 @@ def collector_paused() -> Iterator[None]:
 def _read_book(path: Path, engine: str, max_bytes: int | None) -> Book:
     limit_bytes = max_file_bytes() if max_bytes is None else max_bytes
     with standard_package(path, limit_bytes) as std:  # the content decides the kind of file, not its name
-        package = check_package(std, max_bytes=limit_bytes)
+        package = check_package(std, max_bytes=limit_bytes, keep_sheets=True)
         wanted = match_sheet_names(package.sheet_names)
-        try:
-            parts = sheet_parts(std, list(wanted.values()))
-        except UnreadableFile:
-            raise
-        except Exception as exc:  # workbook.xml or its relationships damaged
-            raise UnreadableFile(f"文件「{path.name}」的工作表目录已损坏，无法读取；请用 Excel 打开修复后另存为 .xlsx，"
-                                 "或请对方重新发送。") from exc
         limit = max_rows()
-        scans = {name: scan_sheet(std, parts[name], rows_above=limit, cells_above=MAX_GRID_CELLS,
-                                  cols_above=MAX_COLUMNS)
-                 for name in wanted.values()}
+        with _opened(std) as zf:  # one read of the zip's directory for the parts and the scans
+            try:
+                parts = sheet_parts(std, list(wanted.values()), zf=zf)
+            except UnreadableFile:
+                raise
+            except Exception as exc:  # workbook.xml or its relationships damaged
+                raise UnreadableFile(f"文件「{path.name}」的工作表目录已损坏，无法读取；请用 Excel 打开修复后另存为 .xlsx，"
+                                     "或请对方重新发送。") from exc
+            scans = {name: scan_sheet(std, parts[name], rows_above=limit, cells_above=MAX_GRID_CELLS,
+                                      cols_above=MAX_COLUMNS, zf=zf, data=package.sheet_bytes.get(parts[name]))
+                     for name in wanted.values()}
         for name, sc in scans.items():
             _check_limits(path, name, sc, limit)
         dense = [n for n, sc in scans.items() if sc.extent <= MAX_GRID_CELLS]
@@ -122,6 +126,19 @@ def _read_book(path: Path, engine: str, max_bytes: int | None) -> Book:
     for name, grid in grids.items():
         grid.errors.update(scans[name].errors)
     return book_from_grids(package.sheet_names, grids, path=path)
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The package as a zip (``check_package`` has just read it whole); a file
+    that changed since is damaged, as ``scan_sheet`` says of it."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFile(f"文件「{path.name}」中的工作表数据已损坏；请用 Excel 打开修复后另存，"
+                             "或请对方重新发送。") from exc
+    with zf:
+        yield zf
 
 
 def _times_as_typed(path: Path, part: str, grid: Grid) -> None:

@@ -17,7 +17,7 @@ import stat
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
@@ -44,6 +44,9 @@ class Package:
 
     path: Path
     sheets: tuple[tuple[str, str], ...]  # (sheet name, part path inside the zip)
+    # Worksheet part → its bytes as inflated and checked here, when the caller asked to keep
+    # them (``keep_sheets``): the reader's scan then need not inflate each sheet a second time.
+    sheet_bytes: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def sheet_names(self) -> list[str]:
@@ -74,7 +77,7 @@ def max_file_bytes() -> int:
 
 
 def check_package(path: Path, max_bytes: int | None = None,
-                  max_unzipped: int | None = None) -> Package:
+                  max_unzipped: int | None = None, keep_sheets: bool = False) -> Package:
     """Raise ``UnreadableFile`` with a Chinese message unless ``path`` looks
     like a healthy .xlsx/.xlsm that is safe to parse. ``max_bytes`` defaults
     to :func:`max_file_bytes`, so every caller honours ``DJ_MAX_FILE_MB``.
@@ -83,6 +86,8 @@ def check_package(path: Path, max_bytes: int | None = None,
     a part that inflates to more than its header declares (a zip that lies
     about its sizes) is refused the moment it does, so the limits hold while
     decompressing, and later readers only meet parts whose sizes are true.
+    With ``keep_sheets`` the worksheet parts' bytes are kept (``Package.sheet_bytes``;
+    parts up to ``KEEP_PART_BYTES``, ``KEEP_TOTAL_BYTES`` in all).
     """
     name = path.name
     max_bytes = max_file_bytes() if max_bytes is None else max_bytes
@@ -136,9 +141,15 @@ def check_package(path: Path, max_bytes: int | None = None,
                 raise UnreadableFile(f"文件「{name}」缺少内容类型清单（[Content_Types].xml），已损坏；"
                                      "请用 Excel 打开修复后另存为 .xlsx，或请对方重新发送。")
             _check_sizes(name, infos, max_unzipped)
+            kept: dict[str, bytes] = {}
+            room = KEEP_TOTAL_BYTES if keep_sheets else 0
             with path.open("rb") as raw:
                 for part in infos:
-                    _inspect_part(name, raw, part)
+                    keep = part.file_size <= min(room, KEEP_PART_BYTES) and part.filename.startswith("xl/worksheets/")
+                    data = _inspect_part(name, raw, part, keep)
+                    if data is not None:
+                        kept[part.filename] = data
+                        room -= len(data)
             sheets = _sheet_parts(zf, name, names)
     except UnreadableFile:
         raise
@@ -153,7 +164,7 @@ def check_package(path: Path, max_bytes: int | None = None,
                              "请用 Excel 打开修复后另存。") from None
     if not sheets:
         raise UnreadableFile(f"文件「{name}」中没有工作表；请使用党建助手模板填写。")
-    return Package(path=path, sheets=tuple(sheets))
+    return Package(path=path, sheets=tuple(sheets), sheet_bytes=kept)
 
 
 def _other_package(name: str, names: set[str]) -> str:
@@ -222,6 +233,8 @@ MAX_PROLOG = 1024 * 1024  # an XML part whose root element starts later than thi
 _CHUNK = 64 * 1024
 _XML_PARTS = (".xml", ".rels", ".vml")
 _INFLATE_CHUNK = 1024 * 1024  # memory per part while checking, whatever the zip claims
+KEEP_PART_BYTES = 16 * 1024 * 1024  # a worksheet part kept for the reader (keep_sheets) at most…
+KEEP_TOTAL_BYTES = 64 * 1024 * 1024  # …and all of them together; larger ones are inflated again when scanned
 
 
 def _inflate(raw, info: zipfile.ZipInfo):
@@ -278,15 +291,19 @@ class _Lie(Exception):
     """A part whose real size is not the size its zip headers declare."""
 
 
-def _inspect_part(name: str, raw, info: zipfile.ZipInfo) -> None:
+def _inspect_part(name: str, raw, info: zipfile.ZipInfo, keep: bool = False) -> bytes | None:
     """Inflate one part as a stream (sizes, CRC) and check an XML part's prolog
-    (no DTD, no entity declarations, and UTF-8: OOXML parts never need more)."""
+    (no DTD, no entity declarations, and UTF-8: OOXML parts never need more);
+    with ``keep`` return the part's bytes once they passed."""
     is_xml = info.filename.lower().endswith(_XML_PARTS)
     is_sheet = is_xml and info.filename.startswith("xl/worksheets/")
     head = bytearray()
     tail = b""
+    chunks: list[bytes] | None = [] if keep else None
     try:
         for chunk in _inflate(raw, info):
+            if chunks is not None:
+                chunks.append(chunk)
             if is_xml and len(head) <= MAX_PROLOG:
                 head += chunk[: MAX_PROLOG + 1 - len(head)]
             if is_sheet:
@@ -298,14 +315,16 @@ def _inspect_part(name: str, raw, info: zipfile.ZipInfo) -> None:
     except _Lie:
         raise UnreadableFile(f"文件「{name}」中的部件「{_short(info.filename)}」实际大小与声明不符，"
                              "可能已损坏或是恶意文件，已拒绝读取；请检查文件来源，或请对方重新发送。") from None
+    data = None if chunks is None else (chunks[0] if len(chunks) == 1 else b"".join(chunks))
     if not is_xml:
-        return
+        return data
     verdict = _prolog_verdict(io.BytesIO(bytes(head)))
     if verdict:
         raise UnreadableFile(f"文件「{name}」中的「{_short(info.filename)}」{verdict}，已拒绝读取；请检查文件来源。")
     if _utf16(bytes(head[:4])):
         raise UnreadableFile(f"文件「{name}」中的「{_short(info.filename)}」以 UTF-16 编码保存，党建助手只能读取 Excel 通常的"
                              "UTF-8 编码；请用 Excel 或 WPS 打开后另存为 .xlsx 再试。")
+    return data
 
 
 def _check_no_dtd(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:

@@ -58,7 +58,8 @@ class SheetScan:
 
 
 def scan_sheet(path: Path, part: str, *, rows_above: int | None = None, cells_above: int | None = None,
-               cols_above: int | None = None) -> SheetScan:
+               cols_above: int | None = None, zf: zipfile.ZipFile | None = None,
+               data: bytes | None = None) -> SheetScan:
     """One unzip and a few regular-expression passes over one sheet part.
 
     The row and cell tags are read first (fast). Only when they pass a limit
@@ -67,11 +68,16 @@ def scan_sheet(path: Path, part: str, *, rows_above: int | None = None, cells_ab
     but fills three thousand. ``rows_above``: rows (tags) beyond which the
     filled rows are counted; ``cells_above``: an extent beyond which the last
     filled row is found; ``cols_above``: columns (tags) beyond which the filled
-    columns are counted (slower passes, for rare sheets only)."""
+    columns are counted (slower passes, for rare sheets only). ``zf``: the
+    package already open (the reader scans all its sheets); ``data``: the part's
+    bytes, already inflated and checked (``check_package(keep_sheets=True)``)."""
 
     try:
-        with zipfile.ZipFile(path) as zf:
+        if data is None and zf is not None:
             data = zf.read(part)
+        elif data is None:
+            with zipfile.ZipFile(path) as z:
+                data = z.read(part)
     except KeyError:
         return SheetScan({}, 0, 0)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:

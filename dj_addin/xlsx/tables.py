@@ -16,9 +16,10 @@ import pandas as pd
 
 from dj_addin import normalize as nz
 from dj_addin.cellref import column_letter
+from dj_addin.frames import block_frame, frame_of
 from dj_addin.model import ROW_ID, KVItem, KVTable, SheetTable, origin_frame
 from dj_addin.schema import SOURCE_ROW_HEADER, SOURCE_UNIT_HEADER, ColType, Column, Sheet
-from dj_addin.xlsx.columns import by_value, columns_of, found_cells, parse_cells, parse_column, parser_for
+from dj_addin.xlsx.columns import by_value, columns_of, found_cells, parse_cells, parse_column, parse_distinct, parser_for
 from dj_addin.xlsx.grid import Grid, range_ref
 from dj_addin.xlsx.headers import HEADER_SEARCH_ROWS, find_header_row, match_columns
 
@@ -27,12 +28,10 @@ __all__ = ["empty_table", "find_header_row", "match_columns", "grid_to_table", "
 
 def empty_table(spec: Sheet) -> SheetTable:
     """A sheet that is not in the workbook: no rows, every column present."""
-    t = SheetTable(spec=spec, found=False)
-    t.data = _typed_frame(spec, {}, pd.Index([], dtype="int64", name=ROW_ID))
-    t.raw = pd.DataFrame({k: pd.Series([], dtype=object) for k in spec.keys}, index=t.data.index)
-    t.bad = pd.DataFrame({k: pd.Series([], dtype=bool) for k in spec.keys}, index=t.data.index)
-    t.errors = t.bad.copy()
-    return t
+    index = pd.Index([], dtype="int64", name=ROW_ID)
+    raw, bad, errors = _as_found_frames(spec, {}, {}, {}, index)
+    return SheetTable(spec=spec, found=False, data=_typed_frame(spec, {}, index), raw=raw, bad=bad, errors=errors,
+                      origin=origin_frame([]))
 
 
 def _fill_merged(grid: Grid, first_data_row: int) -> list[str]:
@@ -53,29 +52,77 @@ def _fill_merged(grid: Grid, first_data_row: int) -> list[str]:
     return found
 
 
-def _as_series(col: Column, values: list[Any] | np.ndarray, index: pd.Index) -> pd.Series:
+def _typed_array(col: Column, values: np.ndarray | None, n: int) -> np.ndarray:
+    """A column's typed values as the frame holds them: ``datetime64[ns]`` for
+    dates, ``float64`` for numbers, objects otherwise (``None`` for a blank)."""
+    if values is None:
+        values = np.empty(n, dtype=object)
+        values.fill(col.default)  # one object in every cell, as [default] * n
+    elif values.dtype != object:  # typed already
+        return values
     if col.type is ColType.DATE:
-        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").values,
-                         index=index, dtype="datetime64[ns]")
+        return _dates(values)
     if col.is_numeric:
         numbers = np.array(values, dtype=object)  # a copy: None → NaN in place
         numbers[pd.isna(numbers)] = np.nan
-        return pd.Series(numbers, index=index, dtype="float64")
-    return pd.Series(values, index=index, dtype=object)
+        return numbers.astype("float64")
+    return values
 
 
-def _typed_frame(spec: Sheet, cols: dict[str, list[Any]], index: pd.Index) -> pd.DataFrame:
-    data = {}
-    for col in spec.columns:
-        values = cols.get(col.key)
-        if values is None:
-            values = [col.default] * len(index)
-        data[col.key] = _as_series(col, values, index)
-    return pd.DataFrame(data, index=index)
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+_DAY_NS = 86_400 * 10**9
+_NAT = np.datetime64("NaT", "ns").view("int64")
+_NS_DAYS = (dt.date(1678, 1, 1).toordinal() - _EPOCH, dt.date(2261, 12, 31).toordinal() - _EPOCH)  # within datetime64[ns]
+_DATE_KINDS = frozenset({dt.date, type(None)})
 
 
-def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
-    """Read one data sheet's grid into a ``SheetTable``."""
+def _dates(values: np.ndarray) -> np.ndarray:
+    """Typed dates (``datetime.date`` or None) as ``datetime64[ns]``, blank as NaT.
+
+    pandas' ``to_datetime`` costs a quarter of a millisecond even for a few
+    dates, so plain dates in numpy's range are counted in days here; anything
+    else goes to pandas (``errors='coerce'``), which gives the same for these."""
+    cells = values.tolist()
+    if not set(map(type, cells)) <= _DATE_KINDS:
+        return pd.to_datetime(values, errors="coerce").as_unit("ns").to_numpy()
+    days = np.fromiter((_NAT if v is None else v.toordinal() - _EPOCH for v in cells), dtype="int64", count=len(cells))
+    known = days != _NAT
+    if known.any() and not (_NS_DAYS[0] <= days[known].min() and days[known].max() <= _NS_DAYS[1]):
+        return pd.to_datetime(values, errors="coerce").as_unit("ns").to_numpy()
+    days[known] *= _DAY_NS
+    return days.view("datetime64[ns]")
+
+
+def _typed_frame(spec: Sheet, cols: dict[str, np.ndarray], index: pd.Index,
+                 extra: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """Every schema column typed (``_typed_array``), then the extra columns as found."""
+    n = len(index)
+    data = {col.key: _typed_array(col, cols.get(col.key), n) for col in spec.columns}
+    own = set(data)
+    for h, values in (extra or {}).items():  # a header that is also a schema key is marked as the sheet's own
+        data[h if h not in own else f"{h}（原表）"] = values
+    return frame_of(data, index)
+
+
+def _as_found_frames(spec: Sheet, raw: dict[str, np.ndarray], bad: dict[str, np.ndarray],
+                     errors: dict[str, np.ndarray], index: pd.Index) -> tuple[pd.DataFrame, ...]:
+    """``raw`` (objects, ``None`` where a column is missing), ``bad`` and
+    ``errors`` (``False`` where it is missing): one block each."""
+    keys = spec.keys
+    n = len(index)
+    out = []
+    for cols, block in ((raw, np.empty((len(keys), n), dtype=object)), (bad, np.zeros((len(keys), n), dtype=bool)),
+                        (errors, np.zeros((len(keys), n), dtype=bool))):
+        for i, k in enumerate(keys):
+            if k in cols:
+                block[i] = cols[k]
+        out.append(block_frame(block, keys, index))
+    return tuple(out)
+
+
+def grid_to_table(spec: Sheet, grid: Grid, unit: str | None = None) -> SheetTable:
+    """Read one data sheet's grid into a ``SheetTable``; ``unit`` (the book's
+    单位编码) is the source unit of the rows when the sheet has no 来源单位编码."""
     hr, _ = find_header_row(grid, spec)
     header = grid.rows[hr] if hr < len(grid.rows) else []
     mapping = match_columns(spec, header, grid.rows[hr + 1:])
@@ -100,7 +147,7 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     for cells in found.values():
         keep |= cells.filled()
     rows = np.flatnonzero(keep)
-    excel_rows = (rows + first + 1).tolist()
+    excel_rows = (rows + first + 1).astype("int64")
     idx = pd.Index(excel_rows, dtype="int64", name=ROW_ID)  # the row id: the Excel row, as read
 
     everything = len(rows) == n
@@ -117,31 +164,26 @@ def grid_to_table(spec: Sheet, grid: Grid) -> SheetTable:
     typed: dict[str, np.ndarray] = {}
     bad: dict[str, np.ndarray] = {}
     for k, cells in found.items():
-        typed[k], bad[k] = parse_cells(spec.column(k), cells)
+        col = spec.column(k)
+        coded = parse_distinct(col, cells)
+        if coded is None:
+            typed[k], bad[k] = parse_cells(col, cells)
+        else:  # dates and numbers made numpy's once per distinct value
+            values, flags, codes = coded
+            typed[k], bad[k] = _typed_array(col, values, len(values))[codes], flags[codes]
 
-    t = SheetTable(spec=spec, found=True, name=grid.name, header_row=hr + 1)
-    t.columns = {k: column_letter(ci + 1) for k, ci in matched.items()}
-    t.headers_found = {k: str(header[ci]).strip() for k, ci in matched.items()}
-    t.extra_columns = {h: column_letter(ci + 1) for h, ci in extras.items()}
-    t.provenance_columns = {k: column_letter(ci + 1) for k, ci in provenance.items()}
-    t.duplicate_columns = {k: [column_letter(c + 1) for c in cs] for k, cs in dupes.items()}
-    t.header_notes = dict(mapping.notes)
-    t.merged_ranges = merged
-    t.last_row = max(len(grid.rows), hr + 1)
-    data = _typed_frame(spec, typed, idx)
-    if extra_cols:  # one concat: thousands of extra columns added one by one fragment the frame
-        extra = {(h if h not in data.columns else f"{h}（原表）"): pd.Series(values, index=idx, dtype=object)
-                 for h, values in extra_cols.items()}
-        data = pd.concat([data, pd.DataFrame(extra, index=idx)], axis=1)
-    t.data = data
-    t.origin = _origin(excel_rows, {k: pick(vs) for k, vs in source_cols.items()})
-    t.raw = pd.DataFrame({k: pd.Series(raw_cols.get(k, [None] * len(idx)), index=idx, dtype=object)
-                          for k in spec.keys}, index=idx)
-    t.bad = pd.DataFrame({k: pd.Series(bad.get(k, [False] * len(idx)), index=idx, dtype=bool)
-                          for k in spec.keys}, index=idx)
-    t.errors = pd.DataFrame({k: pd.Series(err_cols.get(k, [False] * len(idx)), index=idx, dtype=bool)
-                             for k in spec.keys}, index=idx)
-    return t
+    raw, bad_frame, errors = _as_found_frames(spec, raw_cols, bad, err_cols, idx)
+    return SheetTable(
+        spec=spec, found=True, name=grid.name, header_row=hr + 1,
+        columns={k: column_letter(ci + 1) for k, ci in matched.items()},
+        headers_found={k: str(header[ci]).strip() for k, ci in matched.items()},
+        extra_columns={h: column_letter(ci + 1) for h, ci in extras.items()},
+        provenance_columns={k: column_letter(ci + 1) for k, ci in provenance.items()},
+        duplicate_columns={k: [column_letter(c + 1) for c in cs] for k, cs in dupes.items()},
+        header_notes=dict(mapping.notes), merged_ranges=merged, last_row=max(len(grid.rows), hr + 1),
+        data=_typed_frame(spec, typed, idx, extra_cols),
+        origin=_origin(excel_rows, {k: pick(vs) for k, vs in source_cols.items()}, unit, idx),
+        raw=raw, bad=bad_frame, errors=errors)
 
 
 _PROVENANCE_HEADERS = {nz.fold_header(SOURCE_UNIT_HEADER): "source_unit", nz.fold_header(SOURCE_ROW_HEADER): "source_row"}
@@ -158,17 +200,21 @@ def _provenance_columns(extras: dict[str, int]) -> dict[str, int]:
     return found
 
 
-def _origin(excel_rows: list[int], source: dict[str, list[Any]]) -> pd.DataFrame:
+def _origin(excel_rows: np.ndarray, source: dict[str, np.ndarray], unit: str | None, index: pd.Index) -> pd.DataFrame:
     """Excel rows and, when the sheet carries them, 来源单位编码/来源行 as found;
     a blank or unreadable source keeps ``None`` for the unit (the reader fills
-    in the book's own 单位编码) and the Excel row for the row."""
-    units = [None] * len(excel_rows)
-    if "source_unit" in source:
-        units = [u if u is not None and u is not nz.INVALID else None for u in by_value(nz.parse_id, source["source_unit"])]
+    in the book's own 单位编码) and the Excel row for the row. Without
+    来源单位编码 every row is the book's own: its unit is ``unit``."""
     src_rows = excel_rows
     if "source_row" in source:
         src_rows = [int(r) if r.__class__ is float and 0 < r < 2**31 else own
-                    for r, own in zip(by_value(nz.parse_int, source["source_row"]), excel_rows)]
+                    for r, own in zip(by_value(nz.parse_int, source["source_row"]), excel_rows.tolist())]
+    if "source_unit" not in source:
+        units = np.empty(len(excel_rows), dtype=object)
+        units.fill(unit)
+        return frame_of({"row": excel_rows, "source_unit": units,
+                         "source_row": np.asarray(src_rows, dtype="int64")}, index)
+    units = [u if u is not None and u is not nz.INVALID else None for u in by_value(nz.parse_id, source["source_unit"])]
     return origin_frame(excel_rows, units, src_rows)
 
 
