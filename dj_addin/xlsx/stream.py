@@ -358,13 +358,18 @@ def write_sheet(wb: Workbook, plan: SheetPlan, formats: Formats) -> None:
         cells[split_cell(cell.ref)[0]].append(cell)
     sized = [b for b in plan.blocks if b.row_height]
     plain = formats.blank()
+    # rows xlsx.bulk puts in the sheet XML itself (a block's rows left None; no other block or cell
+    # shares them): only their heights are set here, as for every row
+    elsewhere = {b.first_row + i for b in plan.blocks if None in b.rows for i, r in enumerate(b.rows) if r is None}
     for row in range(1, plan.max_row + 1):
-        height = plan.row_heights.get(row) or heights.get(row) or next(
-            (b.row_height for b in sized if b.first_row <= row <= b.last_row), None)
+        height = plan.row_heights.get(row) or heights.get(row) or (sized and next(
+            (b.row_height for b in sized if b.first_row <= row <= b.last_row), None))
         if height:
             ws.set_row(row - 1, height)  # before the row's cells: constant_memory writes rows once
             if row not in cells and not any(w.has_cells(row) for w in writers):  # constant_memory drops a
                 ws.write_blank(row - 1, 0, None, plain)                           # row without cells
+        if row in elsewhere:
+            continue
         for w in writers:
             w.row(row)
         for cell in cells.get(row, ()):
