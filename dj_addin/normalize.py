@@ -182,17 +182,22 @@ def parse_date(value: Any) -> dt.date | None:
             value = math.floor(value)  # a date with a time of day
         if 19000101 <= value <= 21001231:  # 20260305 typed as a number
             return _ymd(str(int(value)))
-        d = serial_to_date(float(value))
-        return d if d is not None else INVALID
+        return _serial_date(float(value))
     s = fold_width(str(value)).strip()
     for pattern in _DATE_PATTERNS:
         m = pattern.match(s)
         if m:
             return _checked_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if re.fullmatch(r"\d+(\.\d+)?", s):  # a serial number stored as text
-        d = serial_to_date(float(s))
-        return d if d is not None and float(s) > 59 else INVALID
+        return _serial_date(float(s)) if float(s) > 59 else INVALID
     return INVALID
+
+
+def _serial_date(serial: float) -> dt.date | Any:
+    """An Excel serial as a date, held to the years a typed date may have (MIN_YEAR..MAX_YEAR):
+    132321 is 2262-04-12, a typo, and beyond what a datetime64[ns] column can hold."""
+    d = serial_to_date(serial)
+    return d if d is not None and MIN_YEAR <= d.year <= MAX_YEAR else INVALID
 
 
 def date_from_text(value: Any) -> dt.date | None:

@@ -125,3 +125,12 @@ def test_numbers_typed_with_a_unit() -> None:
     assert nz.parse_int("3 次") == 3
     assert nz.parse_number("20天") == 20
     assert nz.parse_number("三次") is nz.INVALID
+
+
+@pytest.mark.parametrize("serial", [132321, 132321.0, "132321", 2958465.0])
+def test_serials_past_the_last_allowed_year_are_invalid(serial: object) -> None:
+    """132321 is 2262-04-12: a typo, and past what a datetime64[ns] column holds (the reader crashed on it)."""
+    assert nz.parse_date(serial) is nz.INVALID
+    last = (dt.date(nz.MAX_YEAR, 12, 31) - nz.EXCEL_EPOCH).days
+    assert nz.parse_date(last) == dt.date(nz.MAX_YEAR, 12, 31)
+    assert nz.parse_date(last + 1) is nz.INVALID

@@ -486,3 +486,14 @@ def test_s005_an_item_listed_twice_in_scoring_rules(tmp_path):
     assert [(f.sheet, f.field, f.value, f.level) for f in s005] == [
         (schema.SCORING_RULES.name, "权重_指标完成", "0", "警告")]
     assert "只使用第" in s005[0].message
+
+
+def test_c002_a_serial_far_past_the_years_is_a_finding_not_a_crash(tmp_path):
+    """入党日期 typed as 132321 (2262-04-12 as an Excel serial) used to stop the read with an
+    OutOfBoundsDatetime traceback; it is a C002 错误 naming the cell, its value kept as typed."""
+    def far(rows):
+        rows["roster"][0]["join_date"] = 132321
+    report = run(tmp_path, edit_rows=far)
+    found = [f for f in only(report, "C002") if f.field == "入党日期"]
+    assert [(f.sheet, f.row, f.level) for f in found] == [("党员名册", 2, "错误")]
+    assert "132321" in found[0].message
