@@ -13,7 +13,7 @@ import pandas as pd
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dj_addin.aggregate.collector import kept, paused
+from dj_addin.collector import kept, paused
 from dj_addin.aggregate.merge import _groups
 from dj_addin.aggregate.report import GRADES, unit_figures
 from dj_addin.aggregate.sheets import _pydatetimes, plain_column

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from dj_addin import schema
-from dj_addin.aggregate.collector import kept, paused
+from dj_addin.collector import kept, paused
 from dj_addin.aggregate.inputs import Skipped, find_inputs
 from dj_addin.aggregate.merge import (Conflict, Limited, Upper, conflicts, merge_books, over_limit, quota_differences,
                                       quota_rows, recompute, upper_level, upper_meta)

@@ -21,7 +21,6 @@ and deflated by two processes (``xlsx.bulk_zip``).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import re
 import zipfile
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from dataclasses import replace
 from operator import itemgetter
 from pathlib import Path
 
+from dj_addin.collector import paused
 from dj_addin.plans.types import Block, SheetPlan, Style, col_letter, split_cell
 from dj_addin.xlsx.atomic import atomic_write
 from dj_addin.xlsx.bulk_xml import SharedStrings, Splice, chunk_xml
@@ -239,13 +239,8 @@ def write_workbook_bulk(path: str | Path, plans: Sequence[SheetPlan], default_fo
     # No garbage collection while writing: the writer makes no reference cycles, a collection of a
     # merge's heap costs tenths of a second, and in the forked child it would touch (and so copy)
     # every page the parent holds.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         _write(Path(path), plans, default_font)
-    finally:
-        if collecting:
-            gc.enable()
     return [p.name for p in plans]
 
 

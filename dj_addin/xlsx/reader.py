@@ -9,7 +9,6 @@ so both adapters share everything after the grid.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import re
 import zipfile
@@ -20,6 +19,7 @@ from typing import Iterator
 
 from dj_addin import normalize as nz
 from dj_addin.branch_names import translate_branch_names
+from dj_addin.collector import paused
 from dj_addin.cellref import column_letter
 from dj_addin.errors import UnreadableFile, UsageError
 from dj_addin.model import Book, KVTable
@@ -69,26 +69,8 @@ def read_book(path: str | Path, *, engine: str = "calamine", max_bytes: int | No
     with a Chinese message for anything that is not a healthy .xlsx/.xlsm.
     Files larger than ``max_bytes`` (default: ``max_file_bytes()``, i.e. ``DJ_MAX_FILE_MB``) are refused
     before anything parses them."""
-    with collector_paused():
+    with paused():  # reading makes millions of row lists and no cycles (dj_addin.collector)
         return _read_book(Path(path), engine, max_bytes)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a book is read.
-
-    Reading makes millions of lists and tuples (a grid row, a column) and no
-    cycles; every few hundred of them the collector would walk all the objects
-    alive, which made the grids cost twice their building on a 400,000-row
-    sheet. What is freed is freed by reference counting as always; the
-    collector runs again as soon as the book is read."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _read_book(path: Path, engine: str, max_bytes: int | None) -> Book:
