@@ -13,13 +13,14 @@ reports their CRCs and sizes through a pipe.
 
 The child only saves time: if it fails or dies (memory), this process does
 its half itself; if this process fails, the child is stopped and its file
-removed. Where ``fork`` is not available (Windows) everything runs here.
+removed. Where ``fork`` is not safe or not available (anywhere but Linux) everything runs here.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
@@ -151,9 +152,11 @@ def _child(parts, ranges, produce, level, path: Path, conn) -> None:
 
 
 def _fork_available() -> bool:
-    """fork exists (not on Windows), a second core, and this is no daemon (which may have no children)."""
-    return ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
-            and not multiprocessing.current_process().daemon)
+    """Linux (fork is missing on Windows, and on macOS a process that has loaded Apple's
+    frameworks, as xlwings does to drive Excel, may crash in a forked child), a second core,
+    and this is no daemon (which may have no children)."""
+    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+            and (os.cpu_count() or 1) > 1 and not multiprocessing.current_process().daemon)
 
 
 def deflate_parts(parts: Sequence[Part], produce: Callable[[Any], bytes], level: int,
