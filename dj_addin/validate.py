@@ -17,6 +17,7 @@ from dj_addin.context import RunContext
 from dj_addin.model import Book, Finding
 from dj_addin.results import ValidationReport
 from dj_addin.rules import Context, Hit, Rule, ordered_rules
+from dj_addin.rules.context import shown_form
 
 _SHEET_ORDER = {s.key: i for i, s in enumerate(schema.SHEETS)}
 _LEVEL_ORDER = {lvl: i for i, lvl in enumerate(schema.LEVELS)}
@@ -111,8 +112,7 @@ class _FindingMaker:
                 column_key = (hit.sheet, hit.key)
                 raw = self.positions.get(column_key)
                 if raw is None:  # one array per column: 20,000 findings, not 20,000 frame look-ups
-                    shown = nz.shown_id if spec.column(hit.key).type is schema.ColType.ID else nz.text_of
-                    raw = self.positions[column_key] = (table.raw[hit.key].to_numpy(), shown)
+                    raw = self.positions[column_key] = (table.raw[hit.key].to_numpy(), shown_form(spec.column(hit.key)))
                 value = raw[1](raw[0][pos])  # IDs: trimmed and folded, as every message quotes them
             elif table is None and kv is not None and hit.key in kv.items:
                 value = nz.text_of(kv.items[hit.key].raw)

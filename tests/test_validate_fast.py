@@ -89,9 +89,16 @@ def _entered_twice(ctx):
             for rid, row, value in ctx.cells(t, "date", later.reindex(t.data.index, fill_value=False))]
 
 
+def _lookup(ctx, sheet_key, key, value_key):
+    """The pandas way ``Context.first_values`` replaced: ID → another column's value, first row wins."""
+    t = ctx.table(sheet_key)
+    sub = t.data.loc[ctx.usable(t, key), [key, value_key]].drop_duplicates(subset=key, keep="first")
+    return pd.Series(sub[value_key].values, index=sub[key].values)
+
+
 def _name_mismatch(ctx, id_key, name_key, ref_sheet):
     t = ctx.table(LOG)
-    names = ctx.lookup(ref_sheet, id_key, "name")
+    names = _lookup(ctx, ref_sheet, id_key, "name")
     ids = t.data[id_key]
     expected = ids.map(names)
     mask = ctx.usable(t, id_key) & ctx.usable(t, name_key) & ids.isin(names.index) & expected.notna()
@@ -111,7 +118,7 @@ def _name_mismatch(ctx, id_key, name_key, ref_sheet):
 
 def _others_target(ctx):
     t = ctx.table(LOG)
-    owner = t.data["target_id"].map(ctx.lookup("targets", "target_id", "member_id"))
+    owner = t.data["target_id"].map(_lookup(ctx, "targets", "target_id", "member_id"))
     members = ctx.ids("roster", "member_id")
     mask = (ctx.usable(t, "member_id") & ctx.usable(t, "target_id") & t.data["member_id"].isin(members)
             & owner.notna() & owner.isin(members) & (owner != t.data["member_id"]))

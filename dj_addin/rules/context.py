@@ -132,7 +132,7 @@ class Context:
         raw = t.raw[key].to_numpy()[m]
         rids = t.data.index.to_numpy()[m]
         rows = t.origin["row"].to_numpy()[m]
-        shown = nz.shown_id if t.spec.column(key).type is schema.ColType.ID else nz.text_of  # IDs: one form everywhere
+        shown = shown_form(t.spec.column(key))
         return ((int(i), int(r), shown(v)) for i, r, v in zip(rids, rows, raw))
 
     def values(self, t: SheetTable, key: str) -> np.ndarray:
@@ -158,7 +158,7 @@ class Context:
             return iter(())
         raw = t.raw[key].to_numpy()[positions]
         rows = self.excel_rows(t)[positions]
-        shown = nz.shown_id if t.spec.column(key).type is schema.ColType.ID else nz.text_of  # IDs: one form everywhere
+        shown = shown_form(t.spec.column(key))
         return ((int(i), int(r), shown(v)) for i, r, v in zip(positions, rows, raw))
 
     def id_set(self, sheet_key: str, key: str) -> frozenset:
@@ -169,7 +169,7 @@ class Context:
         return self._cache[ck]
 
     def first_values(self, sheet_key: str, key: str, value_key: str) -> dict:
-        """``lookup`` as a dict: ID → another column's value, first row wins."""
+        """ID → another column's value (first row wins), e.g. 党员编号 → 姓名."""
         ck = ("first_values", sheet_key, key, value_key)
         if ck not in self._cache:
             t = self.table(sheet_key)
@@ -218,15 +218,12 @@ class Context:
             self._cache[ck] = pd.Index(col.dropna().unique())
         return self._cache[ck]
 
-    def lookup(self, sheet_key: str, key: str, value_key: str) -> pd.Series:
-        """ID → another column's value (first row wins), e.g. 党员编号 → 姓名."""
-        ck = ("lookup", sheet_key, key, value_key)
-        if ck not in self._cache:
-            t = self.table(sheet_key)
-            sub = t.data.loc[self.usable(t, key), [key, value_key]]
-            sub = sub.drop_duplicates(subset=key, keep="first")
-            self._cache[ck] = pd.Series(sub[value_key].values, index=sub[key].values)
-        return self._cache[ck]
+
+
+def shown_form(col: schema.Column):
+    """How a message quotes a cell of this column as found: IDs trimmed and folded (one
+    form everywhere), anything else as its text."""
+    return nz.shown_id if col.type is schema.ColType.ID else nz.text_of
 
 
 _NS_PER_DAY = 86_400_000_000_000
