@@ -28,6 +28,7 @@ from dataclasses import replace
 from operator import itemgetter
 from pathlib import Path
 
+from dj_addin.cellref import column_number
 from dj_addin.collector import paused
 from dj_addin.plans.types import Block, SheetPlan, Style, col_letter, split_cell
 from dj_addin.xlsx.atomic import atomic_write
@@ -123,13 +124,6 @@ _CELL = re.compile(rb'<c r="([A-Z]+)\d+"(?: s="(\d+)")?')
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"/>')
 
 
-def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def _runs(s: Splice) -> list[tuple[int, int]]:
     """Row index ranges [a, z) of the spliced rows, cut where the renderer writes a row."""
     cuts = sorted(s.written | {0, len(s.kind_of)})
@@ -171,7 +165,7 @@ def _sheet_part(name: str, xml: bytes, splices: dict[int, Splice]) -> Part:
     m = _DIMENSION.search(head)
     if m:
         bottom = max(int(m.group(2)), max(s.block.last_row for s in splices.values()))
-        last = col_letter(max(_column_number(m.group(1).decode()), right))
+        last = col_letter(max(column_number(m.group(1).decode()), right))
         head = head[:m.start(1)] + f"{last}{bottom}".encode() + head[m.end(2):]
     return Part(name, [head, *(p[1] for p in pieces), rest], [0, *(p[2] for p in pieces), 0])
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import lru_cache
 
 from dj_addin.cellref import cell_position as split_ref  # 'B12' → (12, 2)
 from dj_addin.cellref import column_letter as letter
+from dj_addin.cellref import column_number
 
 from dj_addin.xlsx.splice.package import Unsupported, attr, set_attr
 
@@ -21,14 +21,6 @@ CELL_RE = re.compile(r"<c\b[^>]*?/>|<c\b[^>]*?(?<!/)>.*?</c>", re.S)
 COL_RE = re.compile(r"<col\b[^>]*>")
 ROW_START_RE = re.compile(r'<row\b(?:[^>]*?\sr="(\d+)")?')
 CELL_REF_RE = re.compile(r'<c\s+r="([A-Z]{1,3})\d+"')
-
-
-@lru_cache(maxsize=None)
-def column_number(letters: str) -> int:
-    """'B' → 2 (cached: a sheet has few distinct column letters)."""
-    return split_ref(letters + "1")[1]
-
-
 
 
 def start_tag(element: str) -> str:
