@@ -17,7 +17,6 @@ from typing import Any, Callable
 import pandas as pd
 
 from dj_addin import schema
-from dj_addin.collector import kept, paused
 from dj_addin.aggregate.inputs import Skipped, find_inputs
 from dj_addin.aggregate.merge import (Conflict, Limited, Upper, conflicts, merge_books, over_limit, quota_differences,
                                       quota_rows, recompute, upper_level, upper_meta)
@@ -25,6 +24,7 @@ from dj_addin.aggregate.report import SourceRow, UnitFigures, comparison_plan, o
 from dj_addin.aggregate.select import DUPLICATE, RETURNED, Decision, decide, output_year
 from dj_addin.aggregate.sheets import input_plans
 from dj_addin.aggregate.worker import load_all
+from dj_addin.collector import kept, paused
 from dj_addin.errors import UsageError
 from dj_addin.model import SheetTable, origin_frame
 from dj_addin.plans.inputs import ListSources
